@@ -1,0 +1,101 @@
+#pragma once
+// The running gateway: shared state, N workers (one thread + one io_context + one upstream
+// pool each) and the listener that hands accepted sockets to workers round-robin.
+//
+// Shutdown (product.md §9): begin_drain() flips readiness/liveness to 503 and closes the
+// listener; requests and streams in flight run on, and every response from then on carries
+// `Connection: close` (a keep-alive client that sends one more request is served, then
+// closed); wait_drained() blocks until no request is in flight or the deadline passes; stop()
+// ends the workers, closing whatever connections are left.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/ssl/context.hpp>
+
+#include "meshgate/auth/auth.hpp"
+#include "meshgate/config/config.hpp"
+#include "meshgate/core/net.hpp"
+#include "meshgate/server/model_table.hpp"
+#include "meshgate/upstream/pool.hpp"
+
+namespace meshgate::server {
+
+struct server_options {
+  std::string host = "0.0.0.0";
+  unsigned short port = 4000;  // 0 = any free port (tests)
+  unsigned num_workers = 0;    // 0 = hardware threads
+  std::string ssl_keyfile;     // both set → downstream TLS
+  std::string ssl_certfile;
+};
+
+// Read-mostly state shared by all workers.
+struct gateway_state {
+  explicit gateway_state(std::shared_ptr<const config::config> c);
+
+  std::shared_ptr<const config::config> cfg;
+  auth::authenticator auth;
+  model_table models;
+  std::atomic<bool> draining{false};
+  std::atomic<std::int64_t> in_flight{0};  // requests between header read and response end
+
+  void request_started() { in_flight.fetch_add(1, std::memory_order_relaxed); }
+  void request_finished();
+  // Blocks until in_flight == 0 or `deadline`; true when drained.
+  bool wait_idle(std::chrono::steady_clock::time_point deadline);
+
+ private:
+  std::mutex idle_mutex_;
+  std::condition_variable idle_cv_;
+};
+
+class worker {
+ public:
+  explicit worker(gateway_state& st);
+  net::io_context& context() { return ctx_; }
+  upstream::pool& pool() { return pool_; }
+  gateway_state& state() { return st_; }
+  void run();  // blocks on this thread
+  void stop() { ctx_.stop(); }
+
+ private:
+  // Order matters for teardown: the pool's idle sockets go first, then the io_context (whose
+  // destruction ends suspended sessions; their exchanges close their own connections).
+  gateway_state& st_;
+  net::io_context ctx_{1};
+  upstream::pool pool_;
+};
+
+class gateway {
+ public:
+  gateway(std::shared_ptr<const config::config> cfg, server_options opts);
+  ~gateway();
+
+  // Binds and starts serving; returns the bound port. Throws std::runtime_error with a message
+  // naming the address on bind failure or unreadable TLS files.
+  unsigned short start();
+  void begin_drain();
+  bool wait_drained(std::chrono::steady_clock::duration timeout);
+  void stop();
+  gateway_state& state() { return state_; }
+
+ private:
+  net::awaitable<void> accept_loop();
+
+  gateway_state state_;
+  server_options opts_;
+  std::unique_ptr<net::ssl::context> tls_;  // outlives every session that uses it
+  std::vector<std::unique_ptr<worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::unique_ptr<net::ip::tcp::acceptor> acceptor_;
+  std::size_t next_worker_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace meshgate::server

@@ -1,0 +1,38 @@
+#pragma once
+// How handlers answer a client, independent of the connection's stream type. Implemented by
+// the session. Every method adds the gateway headers (request_context.hpp) and records the
+// status in the context; each returns false when the client can no longer be written to.
+//
+// Thread affinity: the session's worker only.
+#include <string>
+#include <string_view>
+
+#include "meshgate/core/error.hpp"
+#include "meshgate/core/net.hpp"
+#include "meshgate/server/request_context.hpp"
+
+namespace meshgate::server {
+
+class responder {
+ public:
+  virtual ~responder() = default;
+
+  // A complete response with a body. `extra` headers are added after the gateway headers.
+  virtual net::awaitable<bool> send(request_context& ctx, unsigned status, std::string body,
+                                    std::string_view content_type, const http::fields* extra = nullptr) = 0;
+
+  // Starts a `text/event-stream` response: status 200, chunked, no-cache, X-Accel-Buffering: no.
+  // `trailer_names` (comma-separated) are announced in a `Trailer:` header when non-empty.
+  virtual net::awaitable<bool> begin_stream(request_context& ctx, const http::fields* extra = nullptr,
+                                            std::string_view trailer_names = {}) = 0;
+  // One chunk, written and awaited before returning (the caller's next upstream read waits for
+  // it: back-pressure).
+  virtual net::awaitable<bool> stream_write(request_context& ctx, std::string_view data) = 0;
+  // The last chunk, with optional trailers.
+  virtual net::awaitable<bool> end_stream(request_context& ctx, const http::fields* trailers = nullptr) = 0;
+
+  // The error in the context's dialect (JSON, with Retry-After when the error carries one).
+  net::awaitable<bool> send_error(request_context& ctx, const core::api_error& e);
+};
+
+}  // namespace meshgate::server

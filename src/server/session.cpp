@@ -1,0 +1,462 @@
+// Life of a request (architecture.md):
+//  1. The listener accepted the socket and handed it to this worker (gateway.cpp).
+//  2. TLS handshake if configured; then per request: wait for the first byte (keep-alive idle
+//     timeout), read the header (read timeout, header limit), refuse an oversized body with 413
+//     before reading it, answer `Expect: 100-continue`, read the body.
+//  3. Router → endpoint; unknown path → 404, wrong method → 405 (OpenAI envelope).
+//  4. Auth (public health routes excepted) → 401 in the route's dialect; upstream untouched.
+//  5. Dispatch. Proxied routes run under the client-disconnect watcher: if the client goes
+//     away the upstream connection is closed at once and never pooled.
+//  6. The handler writes the response (full or streamed) through the responder interface,
+//     which stamps the x-litellm-* headers.
+//  7. One access-log line; loop while keep-alive and not draining.
+#include "meshgate/server/session.hpp"
+
+#include <sys/socket.h>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "meshgate/core/ids.hpp"
+#include "meshgate/core/version_info.hpp"
+#include "meshgate/obs/log.hpp"
+#include "meshgate/server/handlers.hpp"
+#include "meshgate/server/responder.hpp"
+
+namespace meshgate::server {
+
+namespace {
+
+using net::as_tuple;
+using net::use_awaitable;
+using namespace net::experimental::awaitable_operators;
+
+std::chrono::steady_clock::duration secs(double s) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(s));
+}
+
+// The client's x-litellm-call-id if it is a sane token, else a fresh UUID.
+std::string call_id_for(const http::request<http::string_body>& req) {
+  auto it = req.find("x-litellm-call-id");
+  if (it != req.end()) {
+    std::string_view v = it->value();
+    const bool sane = !v.empty() && v.size() <= 128 && std::all_of(v.begin(), v.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':';
+    });
+    if (sane) return std::string(v);
+  }
+  return core::new_uuid();
+}
+
+class beast_headers final : public auth::header_source {
+ public:
+  explicit beast_headers(const http::request<http::string_body>& r) : r_(r) {}
+  std::optional<std::string_view> get(std::string_view lower_name) const override {
+    auto it = r_.find(lower_name);
+    if (it == r_.end()) return std::nullopt;
+    return std::string_view(it->value());
+  }
+
+ private:
+  const http::request<http::string_body>& r_;
+};
+
+template <class Stream>
+class session final : public responder {
+ public:
+  session(worker& w, Stream stream) : w_(w), st_(w.state()), stream_(std::move(stream)) {}
+
+  net::awaitable<void> run();
+
+  // responder
+  net::awaitable<bool> send(request_context& ctx, unsigned status, std::string body, std::string_view content_type,
+                            const http::fields* extra = nullptr) override;
+  net::awaitable<bool> begin_stream(request_context& ctx, const http::fields* extra = nullptr,
+                                    std::string_view trailer_names = {}) override;
+  net::awaitable<bool> stream_write(request_context& ctx, std::string_view data) override;
+  net::awaitable<bool> end_stream(request_context& ctx, const http::fields* trailers = nullptr) override;
+
+ private:
+  const config::timeouts& timeouts() const { return st_.cfg->general.timeout; }
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  void close_socket() {
+    beast::error_code ec;
+    lowest().socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    lowest().socket().close(ec);
+  }
+  bool keep_alive() const { return keep_alive_ && !st_.draining.load(std::memory_order_relaxed); }
+
+  net::awaitable<bool> handshake();
+  net::awaitable<void> graceful_close();
+  // Reads one request; false = stop the connection (closed, timed out, or already answered).
+  net::awaitable<bool> read_request(http::request_parser<http::string_body>& parser);
+  net::awaitable<void> handle(http::request<http::string_body>& req);
+  net::awaitable<void> dispatch(request_context& ctx, const route_match& route);
+  net::awaitable<void> with_disconnect_watch(request_context& ctx, net::awaitable<void> work);
+  net::awaitable<void> watch_client(request_context& ctx);
+  net::awaitable<bool> write_plain_error(unsigned status, std::string_view message);
+
+  worker& w_;
+  gateway_state& st_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  bool keep_alive_ = true;
+  net::cancellation_signal watch_cancel_;
+  std::optional<http::response<http::empty_body>> stream_head_;
+};
+
+template <class Stream>
+net::awaitable<bool> session<Stream>::handshake() {
+  if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+    lowest().expires_after(secs(timeouts().downstream_read));
+    auto [ec] = co_await stream_.async_handshake(net::ssl::stream_base::server, as_tuple(use_awaitable));
+    lowest().expires_never();
+    co_return !ec;
+  } else {
+    co_return true;
+  }
+}
+
+template <class Stream>
+net::awaitable<void> session<Stream>::graceful_close() {
+  if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+    lowest().expires_after(std::chrono::seconds(2));
+    co_await stream_.async_shutdown(as_tuple(use_awaitable));
+  } else {
+    // Lingering close: after our FIN, discard what the client still sends (bounded in bytes and
+    // time) so that closing with unread data does not turn into a RST that destroys the
+    // response it has not read yet (e.g. a 413 sent before the body).
+    beast::error_code ec;
+    lowest().socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    lowest().expires_after(std::chrono::seconds(2));
+    std::array<char, 16 * 1024> sink;
+    std::size_t discarded = 0;
+    while (!ec && discarded < (4u << 20)) {
+      auto [rec, n] = co_await lowest().async_read_some(net::buffer(sink), as_tuple(use_awaitable));
+      ec = rec;
+      discarded += n;
+    }
+  }
+  close_socket();
+}
+
+template <class Stream>
+net::awaitable<void> session<Stream>::run() {
+  if (!co_await handshake()) {
+    close_socket();
+    co_return;
+  }
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    if (!co_await read_request(parser)) break;
+    auto req = parser.release();
+    keep_alive_ = req.keep_alive();
+    st_.request_started();
+    try {
+      co_await handle(req);
+    } catch (const std::exception& e) {
+      // An unexpected failure must not take the worker down; the client sees a closed connection
+      // if nothing was written yet.
+      obs::error(std::string("request failed unexpectedly: ") + e.what());
+      keep_alive_ = false;
+    }
+    st_.request_finished();
+    if (!keep_alive() || !lowest().socket().is_open()) break;
+  }
+  if (lowest().socket().is_open()) co_await graceful_close();
+}
+
+template <class Stream>
+net::awaitable<bool> session<Stream>::write_plain_error(unsigned status, std::string_view message) {
+  core::api_error e;
+  e.status = static_cast<int>(status);
+  e.message = std::string(message);
+  e.type = status == 413 ? "invalid_request_error" : "invalid_request_error";
+  http::response<http::string_body> res{static_cast<http::status>(status), 11};
+  res.set(http::field::content_type, "application/json");
+  res.set("x-litellm-call-id", core::new_uuid());
+  res.set("x-litellm-version", core::version_string);
+  res.keep_alive(false);
+  res.body() = core::render_openai(e);
+  res.prepare_payload();
+  lowest().expires_after(secs(timeouts().downstream_write));
+  auto [ec, n] = co_await http::async_write(stream_, res, as_tuple(use_awaitable));
+  co_return !ec;
+}
+
+template <class Stream>
+net::awaitable<bool> session<Stream>::read_request(http::request_parser<http::string_body>& parser) {
+  const auto& t = timeouts();
+  const std::uint64_t body_limit = st_.cfg->general.max_request_size_bytes;
+  parser.header_limit(64 * 1024);
+  parser.body_limit(body_limit);
+
+  if (buffer_.size() == 0) {
+    // Idle keep-alive connection: wait for the first byte of the next request.
+    lowest().expires_after(secs(t.keepalive_idle));
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(16 * 1024), as_tuple(use_awaitable));
+    if (ec) co_return false;
+    buffer_.commit(n);
+  }
+
+  lowest().expires_after(secs(t.downstream_read));
+  auto [hec, hn] = co_await http::async_read_header(stream_, buffer_, parser, as_tuple(use_awaitable));
+  if (hec) {
+    if (hec == http::error::header_limit) co_await write_plain_error(431, "Request header fields too large.");
+    else if (hec != beast::error::timeout && hec != http::error::end_of_stream && hec != net::error::eof &&
+             hec != net::error::connection_reset && hec != net::error::operation_aborted)
+      co_await write_plain_error(400, "Malformed HTTP request.");
+    co_return false;
+  }
+  auto& h = parser.get();
+  if (auto len = parser.content_length(); len && *len > body_limit) {
+    co_await write_plain_error(413, "Request body too large: " + std::to_string(*len) + " bytes exceeds max_request_size_mb (" +
+                                        std::to_string(body_limit) + " bytes).");
+    co_return false;
+  }
+  if (auto it = h.find(http::field::expect); it != h.end() && beast::iequals(it->value(), "100-continue")) {
+    static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+    lowest().expires_after(secs(t.downstream_write));
+    auto [cec, cn] = co_await net::async_write(stream_, net::buffer(cont.data(), cont.size()), as_tuple(use_awaitable));
+    if (cec) co_return false;
+    lowest().expires_after(secs(t.downstream_read));
+  }
+  auto [bec, bn] = co_await http::async_read(stream_, buffer_, parser, as_tuple(use_awaitable));
+  lowest().expires_never();
+  if (bec) {
+    if (bec == http::error::body_limit)
+      co_await write_plain_error(413, "Request body too large: exceeds max_request_size_mb (" + std::to_string(body_limit) + " bytes).");
+    else if (bec != beast::error::timeout && bec != http::error::end_of_stream && bec != net::error::eof &&
+             bec != http::error::partial_message && bec != net::error::connection_reset)
+      co_await write_plain_error(400, "Malformed HTTP request body.");
+    co_return false;
+  }
+  co_return true;
+}
+
+template <class Stream>
+net::awaitable<void> session<Stream>::handle(http::request<http::string_body>& req) {
+  request_context ctx;
+  ctx.req = &req;
+  ctx.call_id = call_id_for(req);
+  const std::string_view target = req.target();
+  ctx.path = std::string(target.substr(0, target.find('?')));
+  const route_match route = match_route(req.method_string(), target);
+  ctx.ep = route.ep;
+  if (route.ep == endpoint::messages || route.ep == endpoint::messages_count_tokens) ctx.dialect = core::dialect::anthropic;
+
+  co_await dispatch(ctx, route);
+
+  obs::access_record rec;
+  rec.call_id = ctx.call_id;
+  rec.method = req.method_string();
+  rec.route = ctx.path;
+  rec.model = ctx.model_alias;
+  rec.status = ctx.status;
+  rec.duration_ms = elapsed_ms(ctx.start);
+  rec.prompt_tokens = ctx.usage.prompt_tokens.value_or(0);
+  rec.completion_tokens = ctx.usage.completion_tokens.value_or(0);
+  rec.cost = ctx.cost.value_or(0);
+  rec.stream = ctx.streamed;
+  rec.error = ctx.client_gone ? std::string_view("client disconnected") : std::string_view(ctx.error_summary);
+  obs::log_access(rec);
+}
+
+template <class Stream>
+net::awaitable<void> session<Stream>::dispatch(request_context& ctx, const route_match& route) {
+  if (route.ep == endpoint::not_found) {
+    co_await send_error(ctx, core::not_found("Route not found: " + ctx.path.substr(0, 200)));
+    co_return;
+  }
+  if (route.ep == endpoint::method_not_allowed) {
+    core::api_error e = core::bad_request("Method not allowed for " + ctx.path.substr(0, 200));
+    e.status = 405;
+    co_await send_error(ctx, e);
+    co_return;
+  }
+  if (!is_public(route.ep)) {
+    beast_headers headers(*ctx.req);
+    auto key = auth::extract_key(headers, st_.cfg->general.key_header_name);
+    if (auto denied = st_.auth.check(key)) {
+      co_await send_error(ctx, *denied);
+      co_return;
+    }
+  }
+  handler_env env{w_, st_, *this};
+  switch (route.ep) {
+    case endpoint::health_liveness:
+      if (st_.draining.load()) co_await send(ctx, 503, R"({"status":"shutting_down"})", "application/json");
+      else co_await send(ctx, 200, "\"I'm alive!\"", "application/json");
+      co_return;
+    case endpoint::health_readiness:
+      co_await handle_readiness(env, ctx);
+      co_return;
+    case endpoint::models_list:
+    case endpoint::model_get:
+      co_await handle_models(env, ctx, route);
+      co_return;
+    case endpoint::chat_completions:
+    case endpoint::completions:
+      co_await with_disconnect_watch(ctx, handle_openai(env, ctx, route));
+      co_return;
+    default:
+      co_await send_error(ctx, core::not_found("Route not available in this build: " + ctx.path.substr(0, 200)));
+      co_return;
+  }
+}
+
+template <class Stream>
+net::awaitable<void> session<Stream>::with_disconnect_watch(request_context& ctx, net::awaitable<void> work) {
+  // The handler and the watcher run side by side; the handler always finishes (the watcher
+  // aborts its upstream I/O when the client leaves) and then stops the watcher.
+  auto guarded = [](session* self, request_context& c, net::awaitable<void> w) -> net::awaitable<void> {
+    try {
+      co_await std::move(w);
+    } catch (...) {
+      self->watch_cancel_.emit(net::cancellation_type::terminal);
+      throw;
+    }
+    self->watch_cancel_.emit(net::cancellation_type::terminal);
+    (void)c;
+  };
+  co_await (guarded(this, ctx, std::move(work)) && watch_client(ctx));
+}
+
+template <class Stream>
+net::awaitable<void> session<Stream>::watch_client(request_context& ctx) {
+  auto& sock = lowest().socket();
+  for (;;) {
+    auto [ec] = co_await sock.async_wait(net::ip::tcp::socket::wait_read,
+                                         net::bind_cancellation_slot(watch_cancel_.slot(), as_tuple(use_awaitable)));
+    if (ec == net::error::operation_aborted) co_return;  // the handler finished
+    if (ec) {
+      ctx.client_disconnected();
+      co_return;
+    }
+    // Peek, never consume: bytes may be a pipelined request or a TLS record.
+    char probe;
+    const ssize_t n = ::recv(sock.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+      ctx.client_disconnected();
+      co_return;
+    }
+    if (n > 0) co_return;  // the client is talking, so it is there; stop watching
+  }
+}
+
+template <class Stream>
+net::awaitable<bool> session<Stream>::send(request_context& ctx, unsigned status, std::string body,
+                                           std::string_view content_type, const http::fields* extra) {
+  ctx.status = static_cast<int>(status);
+  if (ctx.client_gone) co_return false;
+  http::response<http::string_body> res{static_cast<http::status>(status), 11};
+  res.set(http::field::content_type, content_type);
+  add_gateway_headers(res, ctx);
+  if (extra)
+    for (const auto& f : *extra) res.set(f.name_string(), f.value());
+  res.keep_alive(keep_alive());
+  res.body() = std::move(body);
+  res.prepare_payload();
+  lowest().expires_after(secs(timeouts().downstream_write));
+  auto [ec, n] = co_await http::async_write(stream_, res, as_tuple(use_awaitable));
+  lowest().expires_never();
+  if (ec) {
+    keep_alive_ = false;
+    co_return false;
+  }
+  co_return true;
+}
+
+template <class Stream>
+net::awaitable<bool> session<Stream>::begin_stream(request_context& ctx, const http::fields* extra,
+                                                   std::string_view trailer_names) {
+  ctx.status = 200;
+  ctx.streamed = true;
+  if (ctx.client_gone) co_return false;
+  auto& res = stream_head_.emplace(http::status::ok, 11);
+  res.set(http::field::content_type, "text/event-stream");
+  res.set(http::field::cache_control, "no-cache");
+  res.set("x-accel-buffering", "no");
+  add_gateway_headers(res, ctx);
+  if (extra)
+    for (const auto& f : *extra) res.set(f.name_string(), f.value());
+  if (!trailer_names.empty()) res.set(http::field::trailer, trailer_names);
+  res.keep_alive(keep_alive());
+  res.chunked(true);
+  http::response_serializer<http::empty_body> sr{res};
+  lowest().expires_after(secs(timeouts().downstream_write));
+  auto [ec, n] = co_await http::async_write_header(stream_, sr, as_tuple(use_awaitable));
+  lowest().expires_never();
+  if (ec) {
+    keep_alive_ = false;
+    co_return false;
+  }
+  co_return true;
+}
+
+template <class Stream>
+net::awaitable<bool> session<Stream>::stream_write(request_context& ctx, std::string_view data) {
+  if (ctx.client_gone) co_return false;
+  if (data.empty()) co_return true;  // an empty chunk would end the body
+  if (!ctx.first_token) ctx.first_token = clock::now();
+  lowest().expires_after(secs(timeouts().downstream_write));
+  auto [ec, n] = co_await net::async_write(stream_, http::make_chunk(net::const_buffer(data.data(), data.size())),
+                                           as_tuple(use_awaitable));
+  lowest().expires_never();
+  if (ec) {
+    keep_alive_ = false;
+    ctx.client_disconnected();
+    co_return false;
+  }
+  co_return true;
+}
+
+template <class Stream>
+net::awaitable<bool> session<Stream>::end_stream(request_context& ctx, const http::fields* trailers) {
+  if (ctx.client_gone) co_return false;
+  lowest().expires_after(secs(timeouts().downstream_write));
+  beast::error_code ec;
+  if (trailers) {
+    auto [e, n] = co_await net::async_write(stream_, http::make_chunk_last(*trailers), as_tuple(use_awaitable));
+    ec = e;
+  } else {
+    auto [e, n] = co_await net::async_write(stream_, http::make_chunk_last(), as_tuple(use_awaitable));
+    ec = e;
+  }
+  lowest().expires_never();
+  if (ec) {
+    keep_alive_ = false;
+    co_return false;
+  }
+  co_return true;
+}
+
+template <class Stream>
+net::awaitable<void> run_session(worker& w, Stream stream) {
+  session<Stream> s(w, std::move(stream));
+  co_await s.run();
+}
+
+}  // namespace
+
+void start_session(worker& w, net::ip::tcp::socket socket, net::ssl::context* tls) {
+  beast::error_code ec;
+  socket.set_option(net::ip::tcp::no_delay(true), ec);
+  auto on_done = [](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      obs::error(std::string("connection ended by an unexpected error: ") + ex.what());
+    }
+  };
+  if (tls) {
+    net::co_spawn(w.context(),
+                  run_session(w, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls)),
+                  on_done);
+  } else {
+    net::co_spawn(w.context(), run_session(w, beast::tcp_stream(std::move(socket))), on_done);
+  }
+}
+
+}  // namespace meshgate::server
