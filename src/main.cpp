@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 
 #include "meshgate/app/cli.hpp"
 #include "meshgate/config/loader.hpp"
@@ -56,10 +57,13 @@ int main(int argc, char** argv) {
   if (cfg->general.master_key.empty())
     obs::warn("AUTHENTICATION IS DISABLED (general_settings.allow_unauthenticated: true): anyone who can reach "
               "this port can spend your provider credits");
+  std::map<std::string, std::vector<std::string>> keyless;  // variable → aliases needing it
   for (const auto& d : cfg->deployments)
     if (d.api_key.empty() && d.provider == "tensormesh")
-      obs::warn("deployment " + d.model_name + " has no API key: requests to it will fail until " +
-                (d.api_key_env.empty() ? std::string("litellm_params.api_key") : d.api_key_env) + " is set");
+      keyless[d.api_key_env.empty() ? std::string("litellm_params.api_key") : d.api_key_env].push_back(d.model_name);
+  for (const auto& [var, aliases] : keyless)
+    obs::warn(std::to_string(aliases.size()) + " deployment(s) have no API key (first: " + aliases.front() +
+              "): their requests fail until " + var + " is set");
 
   server::server_options so;
   so.host = opts.host;

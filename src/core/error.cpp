@@ -25,12 +25,15 @@ api_error internal_error(std::string message) { return make(500, std::move(messa
 api_error service_unavailable(std::string message) { return make(503, std::move(message), "service_unavailable"); }
 
 std::string render_openai(const api_error& e) {
-  json err = json::object();
+  // Field order as OpenAI and LiteLLM send it: message, type, param, code.
+  nlohmann::ordered_json err;
   err["message"] = e.message;
   err["type"] = e.type.empty() ? std::string("None") : e.type;
-  err["param"] = e.param ? json(*e.param) : json(nullptr);
+  err["param"] = e.param ? nlohmann::ordered_json(*e.param) : nlohmann::ordered_json(nullptr);
   err["code"] = std::to_string(e.status);
-  return dump_json(json{{"error", std::move(err)}});
+  nlohmann::ordered_json body;
+  body["error"] = std::move(err);
+  return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 std::string_view anthropic_error_type(int status) {
@@ -47,10 +50,13 @@ std::string_view anthropic_error_type(int status) {
 }
 
 std::string render_anthropic(const api_error& e) {
-  json err = json::object();
+  nlohmann::ordered_json err;
   err["type"] = std::string(anthropic_error_type(e.status));
   err["message"] = e.message;
-  return dump_json(json{{"type", "error"}, {"error", std::move(err)}});
+  nlohmann::ordered_json body;
+  body["type"] = "error";
+  body["error"] = std::move(err);
+  return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 std::string render(const api_error& e, dialect d) {

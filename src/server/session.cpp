@@ -202,7 +202,11 @@ net::awaitable<bool> session<Stream>::read_request(http::request_parser<http::st
   lowest().expires_after(secs(t.downstream_read));
   auto [hec, hn] = co_await http::async_read_header(stream_, buffer_, parser, as_tuple(use_awaitable));
   if (hec) {
-    if (hec == http::error::header_limit) co_await write_plain_error(431, "Request header fields too large.");
+    // Beast checks a declared Content-Length against body_limit as soon as the header is parsed.
+    if (hec == http::error::body_limit)
+      co_await write_plain_error(413, "Request body too large: exceeds max_request_size_mb (" + std::to_string(body_limit) +
+                                          " bytes).");
+    else if (hec == http::error::header_limit) co_await write_plain_error(431, "Request header fields too large.");
     else if (hec != beast::error::timeout && hec != http::error::end_of_stream && hec != net::error::eof &&
              hec != net::error::connection_reset && hec != net::error::operation_aborted)
       co_await write_plain_error(400, "Malformed HTTP request.");

@@ -1,11 +1,15 @@
 #include "support/fake_upstream.hpp"
 
+#include <sys/socket.h>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 namespace meshgate::testing {
 
 using net::as_tuple;
 using net::use_awaitable;
+using namespace net::experimental::awaitable_operators;
 
 void gate::open() {
   std::vector<std::function<void()>> w;
@@ -94,14 +98,26 @@ net::awaitable<void> fake_upstream::accept_loop() {
   }
 }
 
-net::awaitable<void> fake_upstream::wait_gate(std::shared_ptr<gate> g) {
+net::awaitable<bool> fake_upstream::wait_gate(std::shared_ptr<gate> g, net::ip::tcp::socket& sock) {
+  // Waits for the gate, or for the peer to close the connection meanwhile (then false).
   net::steady_timer t(ctx_, net::steady_timer::time_point::max());
   {
     std::lock_guard lock(g->m_);
-    if (g->open_) co_return;
+    if (g->open_) co_return true;
     g->waiters_.push_back([this, &t] { net::post(ctx_, [&t] { t.cancel(); }); });
   }
-  co_await t.async_wait(as_tuple(use_awaitable));
+  for (;;) {
+    auto result = co_await (t.async_wait(as_tuple(use_awaitable)) ||
+                            sock.async_wait(net::ip::tcp::socket::wait_read, as_tuple(use_awaitable)));
+    if (result.index() == 0) co_return true;
+    char b;
+    const ssize_t n = ::recv(sock.native_handle(), &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) co_return false;
+    if (n > 0) {
+      co_await t.async_wait(as_tuple(use_awaitable));  // data, not a close: just wait for the gate
+      co_return true;
+    }
+  }
 }
 
 template <class Stream>
@@ -131,7 +147,9 @@ net::awaitable<fake_upstream::play_result> fake_upstream::play(Stream& stream, c
         if (ec) co_return play_result::peer_gone;
         break;
       }
-      case step::kind::wait_gate: co_await wait_gate(s.g); break;
+      case step::kind::wait_gate:
+        if (!co_await wait_gate(s.g, beast::get_lowest_layer(stream).socket())) co_return play_result::peer_gone;
+        break;
       case step::kind::stall: {
         // Wait until the peer goes away (a read completes with EOF/error).
         char b;

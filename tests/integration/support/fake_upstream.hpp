@@ -108,7 +108,7 @@ class fake_upstream {
   enum class play_result { ok, peer_gone, dropped };
   template <class Stream>
   net::awaitable<play_result> play(Stream& stream, const reply& r);
-  net::awaitable<void> wait_gate(std::shared_ptr<gate> g);
+  net::awaitable<bool> wait_gate(std::shared_ptr<gate> g, net::ip::tcp::socket& sock);
 
   net::io_context ctx_{1};
   net::ip::tcp::acceptor acceptor_{ctx_};
