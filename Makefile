@@ -1,8 +1,11 @@
 # The two commands of the README, plus developer conveniences.
 #   make run   — install missing packages, build Release, start on :4000 with config/config.yaml
-#   make test  — install missing packages, build, run unit + integration + e2e tests and the
-#                ASan+UBSan build of unit + integration tests; ends with ctest's summary
+#   make test  — install missing packages, build, run the unit + integration tests (ASan+UBSan
+#                build) and the e2e tests (optimised binary); ends with ctest's summary
 JOBS ?= $(shell nproc)
+# Let ccache reuse objects across checkouts in different folders (CI clones elsewhere).
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 CMAKE_COMMON = -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 
 .PHONY: run test build deps test-deps clean format
@@ -21,7 +24,7 @@ run: build
 	scripts/run.sh
 
 test: test-deps
-	cmake -S . -B build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMESHGATE_TESTS=ON -DMESHGATE_SANITIZED_TESTS=ON $(CMAKE_COMMON) >/dev/null
+	cmake -S . -B build/test -DCMAKE_BUILD_TYPE=Release -DMESHGATE_TESTS=ON -DMESHGATE_SANITIZED_TESTS=ON $(CMAKE_COMMON) >/dev/null
 	cmake --build build/test -j $(JOBS)
 	cd build/test && ctest --output-on-failure --timeout 300 -j $(JOBS)
 
