@@ -8,7 +8,11 @@
 namespace meshgate::server {
 
 gateway_state::gateway_state(std::shared_ptr<const config::config> c)
-    : cfg(std::move(c)), auth(cfg->general.master_key, cfg->general.allow_unauthenticated), models(*cfg) {}
+    : cfg(std::move(c)), auth(cfg->general.master_key, cfg->general.allow_unauthenticated), models(*cfg) {
+  std::string error;
+  spend = spend_log::open(*cfg, error);
+  if (!error.empty()) throw std::runtime_error(error);
+}
 
 void gateway_state::request_finished() {
   if (in_flight.fetch_sub(1, std::memory_order_acq_rel) == 1 && draining.load()) {
@@ -102,12 +106,14 @@ bool gateway::wait_drained(std::chrono::steady_clock::duration timeout) {
   return state_.wait_idle(std::chrono::steady_clock::now() + timeout);
 }
 
-void gateway::stop() {
+void gateway::stop(std::chrono::milliseconds spend_flush_timeout) {
   if (stopped_) return;
   stopped_ = true;
   for (auto& w : workers_) w->stop();
   for (auto& t : threads_)
     if (t.joinable()) t.join();
+  if (state_.spend && !state_.spend->flush_and_stop(spend_flush_timeout))
+    obs::warn("spend log: queued rows could not all be written before the shutdown deadline");
 }
 
 }  // namespace meshgate::server

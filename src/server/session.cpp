@@ -91,6 +91,8 @@ class session final : public responder {
   // Reads one request; false = stop the connection (closed, timed out, or already answered).
   net::awaitable<bool> read_request(http::request_parser<http::string_body>& parser);
   net::awaitable<void> handle(http::request<http::string_body>& req);
+  // Metrics and the spend row of a finished request.
+  void finish_request(const request_context& ctx);
   net::awaitable<void> dispatch(request_context& ctx, const route_match& route);
   net::awaitable<void> with_disconnect_watch(request_context& ctx, net::awaitable<void> work);
   net::awaitable<void> watch_client(request_context& ctx);
@@ -250,6 +252,7 @@ net::awaitable<void> session<Stream>::handle(http::request<http::string_body>& r
   if (route.ep == endpoint::messages || route.ep == endpoint::messages_count_tokens) ctx.dialect = core::dialect::anthropic;
 
   co_await dispatch(ctx, route);
+  finish_request(ctx);
 
   obs::access_record rec;
   rec.call_id = ctx.call_id;
@@ -264,6 +267,24 @@ net::awaitable<void> session<Stream>::handle(http::request<http::string_body>& r
   rec.stream = ctx.streamed;
   rec.error = ctx.client_gone ? std::string_view("client disconnected") : std::string_view(ctx.error_summary);
   obs::log_access(rec);
+}
+
+template <class Stream>
+void session<Stream>::finish_request(const request_context& ctx) {
+  const bool proxied = ctx.ep == endpoint::chat_completions || ctx.ep == endpoint::completions ||
+                       ctx.ep == endpoint::messages || ctx.ep == endpoint::responses_create;
+  obs::request_sample s;
+  s.route = endpoint_name(ctx.ep);
+  s.model = ctx.model_alias;
+  s.status = ctx.status;
+  s.duration_s = elapsed_ms(ctx.start) / 1000.0;
+  s.overhead_s = std::max(0.0, s.duration_s - std::chrono::duration<double>(ctx.upstream_time).count());
+  if (ctx.first_token) s.ttft_s = std::chrono::duration<double>(*ctx.first_token - ctx.start).count();
+  s.prompt_tokens = ctx.usage.prompt_tokens.value_or(0);
+  s.completion_tokens = ctx.usage.completion_tokens.value_or(0);
+  s.cost = ctx.cost;
+  st_.metrics.observe(s);
+  if (proxied && st_.spend && !ctx.model_alias.empty()) st_.spend->record(ctx);
 }
 
 template <class Stream>
@@ -285,6 +306,7 @@ net::awaitable<void> session<Stream>::dispatch(request_context& ctx, const route
       co_await send_error(ctx, *denied);
       co_return;
     }
+    if (key.status == auth::extracted_key::kind::present) ctx.key_hash = auth::authenticator::hash_for_logs(key.key);
   }
   handler_env env{w_, st_, *this};
   switch (route.ep) {
@@ -302,6 +324,21 @@ net::awaitable<void> session<Stream>::dispatch(request_context& ctx, const route
     case endpoint::chat_completions:
     case endpoint::completions:
       co_await with_disconnect_watch(ctx, handle_openai(env, ctx, route));
+      co_return;
+    case endpoint::messages:
+      co_await with_disconnect_watch(ctx, handle_messages(env, ctx));
+      co_return;
+    case endpoint::messages_count_tokens:
+      co_await with_disconnect_watch(ctx, handle_count_tokens(env, ctx));
+      co_return;
+    case endpoint::health:
+      co_await handle_health(env, ctx);
+      co_return;
+    case endpoint::metrics:
+      co_await handle_metrics(env, ctx);
+      co_return;
+    case endpoint::spend_logs:
+      co_await handle_spend_logs(env, ctx);
       co_return;
     default:
       co_await send_error(ctx, core::not_found("Route not available in this build: " + ctx.path.substr(0, 200)));

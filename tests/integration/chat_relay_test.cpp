@@ -67,6 +67,7 @@ TEST_CASE("chat completion is relayed with the upstream's model, key and max_tok
   CHECK(res.header("x-litellm-attempted-retries") == "0");
   CHECK(res.header("x-ratelimit-remaining-requests") == "99");
   CHECK(res.header("llm_provider-x-request-id") == "up-123");
+  CHECK(res.header("x-litellm-response-cost") == "3.6e-06");  // 12 × 0.15/M + 3 × 0.60/M
 }
 
 TEST_CASE("client call id is echoed, otherwise a uuid is made", "[chat]") {

@@ -109,6 +109,7 @@ TEST_CASE("the usage chunk is forwarded when the client asked for it", "[stream]
   CHECK(u["choices"].empty());
   CHECK(u["usage"]["prompt_tokens"] == 10);
   CHECK(u["model"] == "test-model");
+  CHECK(c.trailers()["x-litellm-response-cost"] == "3.9e-06");  // 10 × 0.15/M + 4 × 0.60/M
 }
 
 TEST_CASE("an error as the first event becomes a JSON error with its status", "[stream][errors]") {

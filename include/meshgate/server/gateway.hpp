@@ -22,7 +22,9 @@
 #include "meshgate/auth/auth.hpp"
 #include "meshgate/config/config.hpp"
 #include "meshgate/core/net.hpp"
+#include "meshgate/obs/metrics.hpp"
 #include "meshgate/server/model_table.hpp"
+#include "meshgate/server/spend_log.hpp"
 #include "meshgate/upstream/pool.hpp"
 
 namespace meshgate::server {
@@ -37,6 +39,7 @@ struct server_options {
 
 // Read-mostly state shared by all workers.
 struct gateway_state {
+  // Throws std::runtime_error when the spend log store cannot be opened.
   explicit gateway_state(std::shared_ptr<const config::config> c);
 
   std::shared_ptr<const config::config> cfg;
@@ -44,6 +47,8 @@ struct gateway_state {
   model_table models;
   std::atomic<bool> draining{false};
   std::atomic<std::int64_t> in_flight{0};  // requests between header read and response end
+  obs::metrics metrics;
+  std::unique_ptr<spend_log> spend;  // null when disable_spend_logs
 
   void request_started() { in_flight.fetch_add(1, std::memory_order_relaxed); }
   void request_finished();
@@ -82,7 +87,8 @@ class gateway {
   unsigned short start();
   void begin_drain();
   bool wait_drained(std::chrono::steady_clock::duration timeout);
-  void stop();
+  // Ends the workers, then writes out queued spend rows (bounded by `spend_flush_timeout`).
+  void stop(std::chrono::milliseconds spend_flush_timeout = std::chrono::milliseconds(5000));
   gateway_state& state() { return state_; }
 
  private:

@@ -25,4 +25,24 @@ net::awaitable<void> handle_models(handler_env env, request_context& ctx, route_
 // streaming or not.
 net::awaitable<void> handle_openai(handler_env env, request_context& ctx, route_match route);
 
+// POST /v1/messages: Anthropic Messages over the deployment's chat completions.
+net::awaitable<void> handle_messages(handler_env env, request_context& ctx);
+
+// POST /v1/messages/count_tokens: {"input_tokens": N} — vLLM's /tokenize for hosted_vllm
+// deployments, else the documented estimate (translate/anthropic_count_tokens.hpp).
+net::awaitable<void> handle_count_tokens(handler_env env, request_context& ctx);
+
+// GET /health: every deployment probed in parallel (GET {api_base}/models, or a one-token chat
+// call with model_info.health_check_mode: chat), each within its health check timeout.
+net::awaitable<void> handle_health(handler_env env, request_context& ctx);
+
+// GET /metrics: Prometheus text (obs/metrics.hpp).
+net::awaitable<void> handle_metrics(handler_env env, request_context& ctx);
+
+// GET /spend/logs?api_key=&request_id=&start_date=&end_date= (server/spend_log.hpp).
+net::awaitable<void> handle_spend_logs(handler_env env, request_context& ctx);
+
+// "<prefix>: Invalid model name passed in model=<m>. Call `/v1/models` ..." (400, param model).
+core::api_error unknown_model_error(std::string_view route_prefix, std::string_view model);
+
 }  // namespace meshgate::server

@@ -27,9 +27,14 @@ using clock = std::chrono::steady_clock;
 
 struct request_context {
   std::string call_id;  // x-litellm-call-id: the client's, else a new UUID
+  std::string key_hash;  // SHA-256 hex of the caller's key (spend rows), empty when unauthenticated
+  std::string user;      // the request's OpenAI `user` / Anthropic metadata.user_id
   endpoint ep = endpoint::not_found;
   core::dialect dialect = core::dialect::openai;
   clock::time_point start = clock::now();
+  std::int64_t started_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();  // wall clock, for spend rows
   clock::duration upstream_time{};  // time spent waiting on upstream (excluded from overhead)
   std::optional<clock::time_point> first_token;  // first streamed event written
 

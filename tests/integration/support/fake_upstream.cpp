@@ -81,6 +81,16 @@ bool fake_upstream::wait_for_peer_closes(std::size_t n, std::chrono::millisecond
   return cv_.wait_for(lock, bound, [&] { return peer_closed_ >= n; });
 }
 
+std::size_t fake_upstream::sends_completed() const {
+  std::lock_guard lock(m_);
+  return sends_;
+}
+
+bool fake_upstream::wait_for_sends(std::size_t n, std::chrono::milliseconds bound) {
+  std::unique_lock lock(m_);
+  return cv_.wait_for(lock, bound, [&] { return sends_ >= n; });
+}
+
 net::awaitable<void> fake_upstream::accept_loop() {
   for (int id = 1;; ++id) {
     auto [ec, sock] = co_await acceptor_.async_accept(as_tuple(use_awaitable));
@@ -145,6 +155,9 @@ net::awaitable<fake_upstream::play_result> fake_upstream::play(Stream& stream, c
       case step::kind::send: {
         auto [ec, n] = co_await net::async_write(stream, http::make_chunk(net::buffer(s.bytes)), as_tuple(use_awaitable));
         if (ec) co_return play_result::peer_gone;
+        std::lock_guard lock(m_);
+        ++sends_;
+        cv_.notify_all();
         break;
       }
       case step::kind::wait_gate:

@@ -100,6 +100,9 @@ class fake_upstream {
 
   bool wait_for_requests(std::size_t n, std::chrono::milliseconds bound);
   bool wait_for_peer_closes(std::size_t n, std::chrono::milliseconds bound);
+  // `send` steps fully written to the socket so far (all replies together).
+  std::size_t sends_completed() const;
+  bool wait_for_sends(std::size_t n, std::chrono::milliseconds bound);
 
  private:
   net::awaitable<void> accept_loop();
@@ -122,6 +125,7 @@ class fake_upstream {
   std::vector<recorded_request> requests_;
   std::size_t accepted_ = 0;
   std::size_t peer_closed_ = 0;
+  std::size_t sends_ = 0;
 };
 
 // A port on 127.0.0.1 with nothing listening (bound then closed).

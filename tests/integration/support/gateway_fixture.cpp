@@ -20,6 +20,8 @@ std::string basic_config(const std::string& base_url, const std::string& extra_g
   y += "      id: dep-1\n";
   y += "general_settings:\n";
   y += "  master_key: " + std::string(master_key) + "\n";
+  // Tests that look at the spend log set their own spend_logs_path; the rest keep none.
+  if (extra_general.find("spend_logs_path") == std::string::npos) y += "  disable_spend_logs: true\n";
   y += extra_general;
   y += "router_settings:\n";
   y += "  num_retries: 0\n";

@@ -1,0 +1,68 @@
+#pragma once
+// Prometheus metrics (text exposition format 0.0.4), updated once per request at its end and
+// rendered by GET /metrics. One mutex-guarded registry: a request touches it once, off the
+// streaming path, so contention is negligible next to a network round trip.
+//
+// Series (labels in brackets):
+//   meshgate_requests_total{route,model,status}            counter
+//   meshgate_request_duration_seconds{route}               histogram (whole request)
+//   meshgate_overhead_duration_seconds{route}              histogram (time not spent upstream)
+//   meshgate_time_to_first_token_seconds{model}            histogram (streams)
+//   meshgate_prompt_tokens_total{model}, meshgate_completion_tokens_total{model}  counters
+//   meshgate_spend_usd_total{model}                        counter
+//   meshgate_in_flight_requests, meshgate_in_flight_streams gauges
+//   meshgate_spend_log_rows_{written,dropped,failed}_total counters (from the spend writer)
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace meshgate::obs {
+
+struct request_sample {
+  std::string_view route;
+  std::string_view model;
+  int status = 0;
+  double duration_s = 0;
+  double overhead_s = 0;
+  std::optional<double> ttft_s;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::optional<double> cost;
+};
+
+struct spend_counters {
+  std::uint64_t written = 0, dropped = 0, failed = 0;
+};
+
+class metrics {
+ public:
+  void observe(const request_sample& s);
+  std::atomic<std::int64_t> in_flight_streams{0};
+
+  // `in_flight_requests` is the gateway's own counter, passed in to avoid keeping two.
+  std::string render(std::int64_t in_flight_requests, const std::optional<spend_counters>& spend) const;
+
+ private:
+  struct histogram {
+    std::vector<double> bounds;
+    std::vector<std::uint64_t> counts;  // per bucket, not cumulative
+    double sum = 0;
+    std::uint64_t count = 0;
+    void observe(double v);
+  };
+  static histogram make_histogram(const std::vector<double>& bounds);
+
+  mutable std::mutex m_;
+  std::map<std::array<std::string, 3>, std::uint64_t> requests_;  // route, model, status
+  std::map<std::string, histogram> duration_, overhead_, ttft_;
+  std::map<std::string, std::int64_t> prompt_tokens_, completion_tokens_;
+  std::map<std::string, double> spend_;
+};
+
+}  // namespace meshgate::obs

@@ -1,0 +1,108 @@
+#include "meshgate/obs/metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace meshgate::obs {
+
+namespace {
+const std::vector<double> latency_bounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};
+const std::vector<double> overhead_bounds = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1};
+
+// Label values come from clients (model names): escape as the exposition format requires.
+std::string esc(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  for (char c : v.substr(0, 200)) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else if (static_cast<unsigned char>(c) >= 0x20) out += c;
+  }
+  return out;
+}
+
+std::string num(double v) { return fmt::format("{}", v); }
+}  // namespace
+
+metrics::histogram metrics::make_histogram(const std::vector<double>& bounds) {
+  histogram h;
+  h.bounds = bounds;
+  h.counts.assign(bounds.size(), 0);
+  return h;
+}
+
+void metrics::histogram::observe(double v) {
+  for (std::size_t i = 0; i < bounds.size(); ++i)
+    if (v <= bounds[i]) {
+      ++counts[i];
+      break;
+    }
+  sum += v;
+  ++count;
+}
+
+void metrics::observe(const request_sample& s) {
+  std::lock_guard lock(m_);
+  ++requests_[{std::string(s.route), std::string(s.model), std::to_string(s.status)}];
+  std::string route(s.route);
+  duration_.try_emplace(route, make_histogram(latency_bounds)).first->second.observe(s.duration_s);
+  overhead_.try_emplace(route, make_histogram(overhead_bounds)).first->second.observe(s.overhead_s);
+  if (s.model.empty()) return;
+  std::string model(s.model);
+  if (s.ttft_s) ttft_.try_emplace(model, make_histogram(latency_bounds)).first->second.observe(*s.ttft_s);
+  prompt_tokens_[model] += s.prompt_tokens;
+  completion_tokens_[model] += s.completion_tokens;
+  if (s.cost) spend_[model] += *s.cost;
+}
+
+std::string metrics::render(std::int64_t in_flight_requests, const std::optional<spend_counters>& spend) const {
+  std::string out;
+  auto histograms = [&out](const char* name, const char* help, const char* label,
+                           const std::map<std::string, histogram>& series) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
+    for (const auto& [key, h] : series) {
+      std::uint64_t cumulative = 0;
+      for (std::size_t i = 0; i < h.bounds.size(); ++i) {
+        cumulative += h.counts[i];
+        out += fmt::format("{}_bucket{{{}=\"{}\",le=\"{}\"}} {}\n", name, label, esc(key), num(h.bounds[i]), cumulative);
+      }
+      out += fmt::format("{}_bucket{{{}=\"{}\",le=\"+Inf\"}} {}\n", name, label, esc(key), h.count);
+      out += fmt::format("{}_sum{{{}=\"{}\"}} {}\n", name, label, esc(key), num(h.sum));
+      out += fmt::format("{}_count{{{}=\"{}\"}} {}\n", name, label, esc(key), h.count);
+    }
+  };
+  std::lock_guard lock(m_);
+  out += "# HELP meshgate_requests_total Requests answered, by route, model alias and status.\n";
+  out += "# TYPE meshgate_requests_total counter\n";
+  for (const auto& [k, v] : requests_)
+    out += fmt::format("meshgate_requests_total{{route=\"{}\",model=\"{}\",status=\"{}\"}} {}\n", esc(k[0]), esc(k[1]),
+                       k[2], v);
+  histograms("meshgate_request_duration_seconds", "Whole request duration.", "route", duration_);
+  histograms("meshgate_overhead_duration_seconds", "Time spent in meshgate itself (not waiting on upstream).", "route",
+             overhead_);
+  histograms("meshgate_time_to_first_token_seconds", "Time to the first streamed event.", "model", ttft_);
+  auto counters = [&out](const char* name, const char* help, const auto& series) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name, help, name);
+    for (const auto& [model, v] : series) out += fmt::format("{}{{model=\"{}\"}} {}\n", name, esc(model), num(static_cast<double>(v)));
+  };
+  counters("meshgate_prompt_tokens_total", "Prompt tokens reported by upstream.", prompt_tokens_);
+  counters("meshgate_completion_tokens_total", "Completion tokens reported by upstream.", completion_tokens_);
+  counters("meshgate_spend_usd_total", "Cost of requests in USD.", spend_);
+  out += "# HELP meshgate_in_flight_requests Requests being handled.\n# TYPE meshgate_in_flight_requests gauge\n";
+  out += fmt::format("meshgate_in_flight_requests {}\n", in_flight_requests);
+  out += "# HELP meshgate_in_flight_streams Streams being relayed.\n# TYPE meshgate_in_flight_streams gauge\n";
+  out += fmt::format("meshgate_in_flight_streams {}\n", in_flight_streams.load());
+  if (spend) {
+    out += "# HELP meshgate_spend_log_rows_written_total Spend rows stored.\n# TYPE meshgate_spend_log_rows_written_total counter\n";
+    out += fmt::format("meshgate_spend_log_rows_written_total {}\n", spend->written);
+    out += "# HELP meshgate_spend_log_rows_dropped_total Spend rows dropped because the queue was full.\n"
+           "# TYPE meshgate_spend_log_rows_dropped_total counter\n";
+    out += fmt::format("meshgate_spend_log_rows_dropped_total {}\n", spend->dropped);
+    out += "# HELP meshgate_spend_log_rows_failed_total Spend rows lost to storage errors.\n"
+           "# TYPE meshgate_spend_log_rows_failed_total counter\n";
+    out += fmt::format("meshgate_spend_log_rows_failed_total {}\n", spend->failed);
+  }
+  return out;
+}
+
+}  // namespace meshgate::obs

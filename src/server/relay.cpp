@@ -1,0 +1,44 @@
+#include "meshgate/server/relay.hpp"
+
+#include "meshgate/usage/pricing.hpp"
+
+namespace meshgate::server {
+
+std::chrono::steady_clock::duration to_duration(double seconds) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+void compute_cost(request_context& ctx) {
+  if (!ctx.dep) return;
+  ctx.cost = usage::deployment_cost(usage::price_table::builtin(), *ctx.dep->dep, ctx.usage);
+}
+
+core::api_error read_failure_error(const request_context& ctx, const upstream::outcome& r) {
+  const std::string label = provider_label(*ctx.dep->dep);  // upstream_context holds views
+  const translate::upstream_context uctx{label, ctx.model_alias, ctx.dep->dep->api_key};
+  switch (r.kind) {
+    case upstream::failure::timeout: return translate::map_timeout(r.what, uctx);
+    case upstream::failure::too_large: return translate::invalid_upstream_response(r.what);
+    default: return translate::map_connection_error(r.what, uctx);
+  }
+}
+
+std::function<void(nlohmann::json&)> streaming_cost_decorator(const gateway_state& st, const request_context& ctx) {
+  if (!st.cfg->general.include_cost_in_streaming_usage) return {};
+  return [&ctx](nlohmann::json& u) {
+    if (!ctx.dep) return;
+    if (auto cost = usage::deployment_cost(usage::price_table::builtin(), *ctx.dep->dep, usage::from_json(u))) u["cost"] = *cost;
+  };
+}
+
+net::awaitable<void> finish_stream(handler_env env, request_context& ctx) {
+  if (ctx.cost) {
+    http::fields trailers;
+    trailers.set(std::string(cost_trailer), usage::format_cost(*ctx.cost));
+    co_await env.out.end_stream(ctx, &trailers);
+  } else {
+    co_await env.out.end_stream(ctx);
+  }
+}
+
+}  // namespace meshgate::server
