@@ -2,13 +2,29 @@
 
 #include <stdexcept>
 
+#include <openssl/rand.h>
+
 #include "meshgate/obs/log.hpp"
 #include "meshgate/server/session.hpp"
 
 namespace meshgate::server {
 
+namespace {
+translate::response_id_codec::key_type response_id_key(const std::string& master_key) {
+  if (!master_key.empty()) return translate::response_id_codec::derive_key(master_key);
+  // Without a master key anyone could compute the derived key; random bytes keep ids
+  // unforgeable for the life of this process.
+  translate::response_id_codec::key_type key{};
+  if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1) throw std::runtime_error("no random bytes for the response id key");
+  return key;
+}
+}  // namespace
+
 gateway_state::gateway_state(std::shared_ptr<const config::config> c)
-    : cfg(std::move(c)), auth(cfg->general.master_key, cfg->general.allow_unauthenticated), models(*cfg) {
+    : cfg(std::move(c)),
+      auth(cfg->general.master_key, cfg->general.allow_unauthenticated),
+      models(*cfg),
+      response_ids(response_id_key(cfg->general.master_key)) {
   std::string error;
   spend = spend_log::open(*cfg, error);
   if (!error.empty()) throw std::runtime_error(error);

@@ -33,25 +33,17 @@ net::awaitable<void> handle_messages(handler_env env, request_context& ctx) {
   plan.num_retries = req.num_retries;
   plan.body_for = [&req](const config::deployment& d) { return translate::build_upstream_body(req, d); };
 
-  auto opened = co_await open_upstream(env, ctx, plan);
-  if (auto* e = std::get_if<core::api_error>(&opened)) {
-    if (!ctx.client_gone) co_await env.out.send_error(ctx, *e);
-    co_return;
-  }
-  auto x = std::move(std::get<std::unique_ptr<upstream::exchange>>(opened));
-  const double first_byte_s = first_byte_timeout_s(env.st, *ctx.dep->dep, plan);
-
-  if (req.stream) {
-    translate::anthropic_stream tr(req.model);
-    tr.set_usage_decorator(streaming_cost_decorator(env.st, ctx));
-    co_await relay_stream(env, ctx, *x, tr, first_byte_s);
-  } else {
-    co_await relay_body(env, ctx, *x, first_byte_s, [&](std::string_view body, usage::token_usage& u) {
-      return translate::chat_to_anthropic_response(body, req.model, u);
-    });
-  }
-  ctx.active_exchange = nullptr;
-  if (!ctx.client_gone) x->finish();
+  co_await proxy(env, ctx, plan, [&](upstream::exchange& x, double first_byte_s) -> net::awaitable<void> {
+    if (req.stream) {
+      translate::anthropic_stream tr(req.model);
+      tr.set_usage_decorator(streaming_cost_decorator(env.st, ctx));
+      co_await relay_stream(env, ctx, x, tr, first_byte_s);
+    } else {
+      co_await relay_body(env, ctx, x, first_byte_s, [&](std::string_view body, usage::token_usage& u) {
+        return translate::chat_to_anthropic_response(body, req.model, u);
+      });
+    }
+  });
 }
 
 net::awaitable<void> handle_count_tokens(handler_env env, request_context& ctx) {

@@ -328,6 +328,15 @@ net::awaitable<void> session<Stream>::dispatch(request_context& ctx, const route
     case endpoint::messages:
       co_await with_disconnect_watch(ctx, handle_messages(env, ctx));
       co_return;
+    case endpoint::responses_create:
+      co_await with_disconnect_watch(ctx, handle_responses(env, ctx));
+      co_return;
+    case endpoint::responses_get:
+    case endpoint::responses_delete:
+    case endpoint::responses_input_items:
+    case endpoint::responses_cancel:
+      co_await with_disconnect_watch(ctx, handle_response_by_id(env, ctx, route));
+      co_return;
     case endpoint::messages_count_tokens:
       co_await with_disconnect_watch(ctx, handle_count_tokens(env, ctx));
       co_return;

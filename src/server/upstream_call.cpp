@@ -69,15 +69,19 @@ double first_byte_timeout_s(const gateway_state& st, const config::deployment& d
 
 net::awaitable<std::variant<std::unique_ptr<upstream::exchange>, core::api_error>> open_upstream(
     handler_env env, request_context& ctx, const call_plan& plan) {
-  const auto& group = *plan.group;
-  const std::size_t start = env.st.models.next_start();
-  const auto& first = *group[start % group.size()].dep;
+  const std::size_t start = plan.pinned ? 0 : env.st.models.next_start();
+  auto pick = [&](int attempt) -> const routed_deployment& {
+    if (plan.pinned) return *plan.pinned;
+    const auto& group = *plan.group;
+    return group[(start + static_cast<std::size_t>(attempt)) % group.size()];
+  };
+  const auto& first = *pick(0).dep;
   const int retries = std::max(0, plan.num_retries.value_or(first.max_retries.value_or(env.st.cfg->general.num_retries)));
   const auto deadline = clock::now() + secs(first_byte_timeout_s(env.st, first, plan));
 
   core::api_error last;
   for (int attempt = 0;; ++attempt) {
-    const routed_deployment& rd = group[(start + attempt) % group.size()];
+    const routed_deployment& rd = pick(attempt);
     const config::deployment& d = *rd.dep;
     ctx.dep = &rd;
     ctx.attempted_retries = attempt;
@@ -93,7 +97,7 @@ net::awaitable<std::variant<std::unique_ptr<upstream::exchange>, core::api_error
 
     upstream::request_spec spec;
     spec.method = plan.method;
-    spec.target = rd.endpoint.base_path + plan.path;
+    spec.target = rd.endpoint.base_path + (plan.path_for ? plan.path_for(d) : plan.path);
     if (plan.body_for) spec.body = plan.body_for(d);
     if (!d.api_key.empty()) spec.headers.emplace_back("Authorization", "Bearer " + d.api_key);
     for (const auto& h : d.extra_headers) spec.headers.push_back(h);

@@ -97,6 +97,15 @@ void conversation_store::put(std::string response_id, std::string owner, history
   evict_locked();
 }
 
+bool conversation_store::erase(std::string_view response_id, std::string_view owner) {
+  std::lock_guard lock(mutex_);
+  auto it = index_.find(response_id);
+  if (it == index_.end() || !same_owner(it->second->owner, owner)) return false;
+  lru_.erase(it->second);
+  index_.erase(it);
+  return true;
+}
+
 void conversation_store::evict_locked() {
   // Evicted turns are released here, under the lock, so that `live` reflects what the eviction
   // freed before the next bound check.

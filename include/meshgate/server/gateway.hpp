@@ -25,6 +25,8 @@
 #include "meshgate/obs/metrics.hpp"
 #include "meshgate/server/model_table.hpp"
 #include "meshgate/server/spend_log.hpp"
+#include "meshgate/translate/responses_id.hpp"
+#include "meshgate/translate/responses_store.hpp"
 #include "meshgate/upstream/pool.hpp"
 
 namespace meshgate::server {
@@ -49,6 +51,11 @@ struct gateway_state {
   std::atomic<std::int64_t> in_flight{0};  // requests between header read and response end
   obs::metrics metrics;
   std::unique_ptr<spend_log> spend;  // null when disable_spend_logs
+  // Responses API: the codec that makes response ids opaque and bound to (deployment, caller),
+  // keyed from the master key so every replica sharing it reads the others' ids; and the turns
+  // the chat bridge keeps for previous_response_id.
+  translate::response_id_codec response_ids;
+  translate::conversation_store conversations;
 
   void request_started() { in_flight.fetch_add(1, std::memory_order_relaxed); }
   void request_finished();

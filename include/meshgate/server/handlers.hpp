@@ -28,6 +28,15 @@ net::awaitable<void> handle_openai(handler_env env, request_context& ctx, route_
 // POST /v1/messages: Anthropic Messages over the deployment's chat completions.
 net::awaitable<void> handle_messages(handler_env env, request_context& ctx);
 
+// POST /v1/responses: natively to {api_base}/responses, or for `responses_mode: bridge`
+// deployments through their chat completions (translate/responses_bridge*.hpp); response ids
+// are opaque and bound to (deployment, caller key) (translate/responses_id.hpp).
+net::awaitable<void> handle_responses(handler_env env, request_context& ctx);
+
+// GET/DELETE /v1/responses/{id}, GET …/{id}/input_items, POST …/{id}/cancel: the id decoded and
+// sent to the deployment that made it; an id not minted for this caller is a 404.
+net::awaitable<void> handle_response_by_id(handler_env env, request_context& ctx, route_match route);
+
 // POST /v1/messages/count_tokens: {"input_tokens": N} — vLLM's /tokenize for hosted_vllm
 // deployments, else the documented estimate (translate/anthropic_count_tokens.hpp).
 net::awaitable<void> handle_count_tokens(handler_env env, request_context& ctx);

@@ -133,10 +133,11 @@ net::awaitable<void> relay_stream(handler_env env, request_context& ctx, upstrea
 }
 
 // Non-streaming: read the body, `transform(body, usage_out)` → variant<string, api_error>,
-// answer 200 with x-litellm-response-cost when the cost is known.
+// answer 200 with x-litellm-response-cost when the cost is known. `priced` false: a lookup
+// that bills nothing (GET /v1/responses/{id}), so no cost is computed or sent.
 template <class Transform>
 net::awaitable<void> relay_body(handler_env env, request_context& ctx, upstream::exchange& x, double first_byte_s,
-                                Transform transform) {
+                                Transform transform, bool priced = true) {
   std::string body;
   const auto t0 = clock::now();
   upstream::outcome r = co_await x.read_all(body, env.st.cfg->general.max_response_size_bytes, to_duration(first_byte_s));
@@ -151,10 +152,29 @@ net::awaitable<void> relay_body(handler_env env, request_context& ctx, upstream:
     co_await env.out.send_error(ctx, *e);
     co_return;
   }
-  compute_cost(ctx);
   http::fields extra;
-  if (ctx.cost) extra.set("x-litellm-response-cost", usage::format_cost(*ctx.cost));
+  if (priced) {
+    compute_cost(ctx);
+    if (ctx.cost) extra.set("x-litellm-response-cost", usage::format_cost(*ctx.cost));
+  }
   co_await env.out.send(ctx, 200, std::move(std::get<std::string>(result)), "application/json", &extra);
+}
+
+// The sequence every proxied route shares: get a 2xx response header per `plan`
+// (open_upstream: retries, error mapping), hand the exchange and its first-byte timeout to
+// `relay(exchange&, double) -> awaitable<void>` (relay_stream or relay_body), then return the
+// connection to the pool unless the client left. Errors before the relay are sent as they are.
+template <class Relay>
+net::awaitable<void> proxy(handler_env env, request_context& ctx, const call_plan& plan, Relay relay) {
+  auto opened = co_await open_upstream(env, ctx, plan);
+  if (auto* e = std::get_if<core::api_error>(&opened)) {
+    if (!ctx.client_gone) co_await env.out.send_error(ctx, *e);
+    co_return;
+  }
+  auto x = std::move(std::get<std::unique_ptr<upstream::exchange>>(opened));
+  co_await relay(*x, first_byte_timeout_s(env.st, *ctx.dep->dep, plan));
+  ctx.active_exchange = nullptr;
+  if (!ctx.client_gone) x->finish();
 }
 
 }  // namespace meshgate::server

@@ -17,8 +17,15 @@
 namespace meshgate::server {
 
 struct call_plan {
-  const std::vector<routed_deployment>* group = nullptr;
+  const std::vector<routed_deployment>* group = nullptr;  // may be null when `pinned` is set
   std::string path;  // appended to the deployment's base path, e.g. "/chat/completions"
+  // When set, the path for a deployment instead of `path` (routes whose upstream endpoint
+  // depends on the deployment, e.g. /responses natively or /chat/completions through a bridge).
+  std::function<std::string(const config::deployment&)> path_for;
+  // When set, every attempt goes to this deployment instead of round-robin over `group` (ids
+  // that name the deployment holding upstream state, e.g. a Responses id). Must outlive the
+  // request (an element of the model table).
+  const routed_deployment* pinned = nullptr;
   http::verb method = http::verb::post;
   bool stream = false;
   std::optional<double> timeout_s;  // per-request override of the first-byte timeout

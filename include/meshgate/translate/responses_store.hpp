@@ -56,6 +56,10 @@ class conversation_store {
   // of the same id. Then evicts down to the bounds.
   void put(std::string response_id, std::string owner, history parent, core::json messages);
 
+  // Forgets the id `response_id` of `owner` (DELETE /v1/responses/{id}); false when it is
+  // unknown or stored for another owner. Turns that continue it keep their history.
+  bool erase(std::string_view response_id, std::string_view owner);
+
   std::size_t size() const;        // ids stored
   std::size_t live_bytes() const;  // serialised size of every turn still alive
 

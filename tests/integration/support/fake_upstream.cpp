@@ -110,13 +110,17 @@ net::awaitable<void> fake_upstream::accept_loop() {
 
 net::awaitable<bool> fake_upstream::wait_gate(std::shared_ptr<gate> g, net::ip::tcp::socket& sock) {
   // Waits for the gate, or for the peer to close the connection meanwhile (then false).
-  // Shared with the gate's waiter: the gate may open after this wait ended (peer closed).
+  // The gate's waiter only observes the timer: the gate may open after this wait ended (peer
+  // closed), or never, and outlive this upstream; it must not keep a timer of a dead io_context.
   auto timer = std::make_shared<net::steady_timer>(ctx_, net::steady_timer::time_point::max());
   auto& t = *timer;
   {
     std::lock_guard lock(g->m_);
     if (g->open_) co_return true;
-    g->waiters_.push_back([this, timer] { net::post(ctx_, [timer] { timer->cancel(); }); });
+    std::weak_ptr<net::steady_timer> weak = timer;
+    g->waiters_.push_back([this, weak] {
+      if (auto live = weak.lock()) net::post(ctx_, [live] { live->cancel(); });
+    });
   }
   for (;;) {
     auto result = co_await (t.async_wait(as_tuple(use_awaitable)) ||

@@ -157,3 +157,17 @@ TEST_CASE("responses store: concurrent puts and finds stay consistent", "[transl
   for (auto& th : threads) th.join();
   CHECK(s.size() == 50);
 }
+
+TEST_CASE("responses store: erase forgets an id for its owner only, continuations keep their history",
+          "[translate][responses]") {
+  conversation_store s;
+  s.put("r1", "o", nullptr, one("first"));
+  s.put("r2", "o", found(s, "r1"), one("second"));
+  CHECK_FALSE(s.erase("r1", "someone-else"));
+  CHECK_FALSE(missing(s, "r1"));
+  CHECK(s.erase("r1", "o"));
+  CHECK(missing(s, "r1"));
+  CHECK_FALSE(s.erase("r1", "o"));
+  CHECK(s.size() == 1);
+  CHECK(conversation_store::messages_of(found(s, "r2")).size() == 2);
+}
