@@ -2,13 +2,15 @@
 #   make run   — install missing packages, build Release, start on :4000 with config/config.yaml
 #   make test  — install missing packages, build, run the unit + integration tests (ASan+UBSan
 #                build) and the e2e tests (optimised binary); ends with ctest's summary
+#   make bench — install wrk + nginx, build Release, measure meshgate against nginx and a direct
+#                call (docs/performance.md); `make bench QUICK=1` is a few-second smoke run
 JOBS ?= $(shell nproc)
 # Let ccache reuse objects across checkouts in different folders (CI clones elsewhere).
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 CMAKE_COMMON = -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 
-.PHONY: run test build deps test-deps clean format
+.PHONY: run test build deps test-deps bench clean format
 
 deps:
 	@scripts/install-deps.sh build
@@ -27,6 +29,10 @@ test: test-deps
 	cmake -S . -B build/test -DCMAKE_BUILD_TYPE=Release -DMESHGATE_TESTS=ON -DMESHGATE_SANITIZED_TESTS=ON $(CMAKE_COMMON) >/dev/null
 	cmake --build build/test -j $(JOBS)
 	cd build/test && ctest --output-on-failure --timeout 300 -j $(JOBS)
+
+bench: build
+	@scripts/install-deps.sh bench
+	BENCH_QUICK=$(or $(QUICK),$(BENCH_QUICK),0) bench/run.sh
 
 clean:
 	rm -rf build

@@ -2,6 +2,8 @@
 # Installs what building and testing meshgate needs on Debian 12, and nothing already present.
 #   scripts/install-deps.sh build   — compiler, CMake, libraries
 #   scripts/install-deps.sh test    — the above, plus Node.js/npm and the e2e SDK packages
+#   scripts/install-deps.sh bench   — build, plus wrk, nginx (mock upstream and baseline proxy),
+#                                     its echo module (paced SSE) and Node.js (the SSE client)
 set -euo pipefail
 what="${1:-build}"
 cd "$(dirname "$0")/.."
@@ -12,6 +14,10 @@ packages=(g++ cmake make pkg-config ccache openssl ca-certificates
 if [ "$what" = test ]; then
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
+if [ "$what" = bench ]; then
+  packages+=(wrk nginx libnginx-mod-http-echo curl)
+  command -v node >/dev/null 2>&1 || packages+=(nodejs)
 fi
 
 missing=()
