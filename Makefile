@@ -1,16 +1,21 @@
 # The two commands of the README, plus developer conveniences.
 #   make run   — install missing packages, build Release, start on :4000 with config/config.yaml
 #   make test  — install missing packages, build, run the unit + integration tests (ASan+UBSan
-#                build) and the e2e tests (optimised binary); ends with ctest's summary
+#                build), the e2e tests (optimised binary) and each fuzz target for 5 s; ends with
+#                ctest's summary
 #   make bench — install wrk + nginx, build Release, measure meshgate against nginx and a direct
 #                call (docs/performance.md); `make bench QUICK=1` is a few-second smoke run
+#   make fuzz  — build the libFuzzer targets (clang) and run each for FUZZ_SECONDS (default 600)
+#                on its corpus (tests/fuzz/README.md)
 JOBS ?= $(shell nproc)
 # Let ccache reuse objects across checkouts in different folders (CI clones elsewhere).
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 CMAKE_COMMON = -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+FUZZ_SECONDS ?= 600
+export FUZZ_SECONDS
 
-.PHONY: run test build deps test-deps bench clean format
+.PHONY: run test build deps test-deps bench fuzz clean format
 
 deps:
 	@scripts/install-deps.sh build
@@ -26,13 +31,19 @@ run: build
 	scripts/run.sh
 
 test: test-deps
-	cmake -S . -B build/test -DCMAKE_BUILD_TYPE=Release -DMESHGATE_TESTS=ON -DMESHGATE_SANITIZED_TESTS=ON $(CMAKE_COMMON) >/dev/null
+	cmake -S . -B build/test -DCMAKE_BUILD_TYPE=Release -DMESHGATE_TESTS=ON -DMESHGATE_SANITIZED_TESTS=ON -DMESHGATE_FUZZ_SMOKE=ON $(CMAKE_COMMON) >/dev/null
 	cmake --build build/test -j $(JOBS)
 	cd build/test && ctest --output-on-failure --timeout 300 -j $(JOBS)
 
 bench: build
 	@scripts/install-deps.sh bench
 	BENCH_QUICK=$(or $(QUICK),$(BENCH_QUICK),0) bench/run.sh
+
+fuzz:
+	@scripts/install-deps.sh fuzz
+	cmake -S tests/fuzz -B build/fuzz -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
+	cmake --build build/fuzz -j $(JOBS)
+	scripts/fuzz.sh
 
 clean:
 	rm -rf build

@@ -6,7 +6,9 @@
 #include <fstream>
 #include <iterator>
 #include <new>
+#include <sstream>
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "meshgate/config/sections.hpp"
@@ -179,25 +181,92 @@ class config_builder {
   bool saw_model_list_ = false;
 };
 
+// Walks the documents of a YAML stream through the parser's events, without building nodes, to
+// learn whether a second document holds anything. yaml-cpp 0.7's LoadAll loops forever on some
+// invalid input (a stray top-level ',' as in ",!a": the parser reports an empty document without
+// consuming the token, again and again, each one allocating; yaml-cpp issue #1040, fixed upstream
+// after 0.8), so the walk is bounded and a stuck parser is reported as invalid YAML.
+class document_scan final : public YAML::EventHandler {
+ public:
+  struct result {
+    int second_document_line = 0;  // 1-based line of the first document after the first that has content
+    bool stuck = false;            // gave up: the parser kept reporting empty documents
+    YAML::Mark stuck_at;
+  };
+
+  static result scan(const std::string& text) {
+    // Far more empty documents than any real file has, few enough to stop at once.
+    constexpr int max_documents = 64;
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    document_scan h;
+    result r;
+    for (int n = 0; n < max_documents; ++n) {
+      h.content_line_ = 0;
+      if (!parser.HandleNextDocument(h)) return r;
+      if (n > 0 && h.content_line_ > 0) {
+        r.second_document_line = h.content_line_;
+        return r;
+      }
+    }
+    r.stuck = true;
+    r.stuck_at = h.last_mark_;
+    return r;
+  }
+
+  void OnDocumentStart(const YAML::Mark& mark) override { last_mark_ = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { last_mark_ = mark; }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { content(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+    content(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    content(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    content(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void content(const YAML::Mark& mark) {
+    last_mark_ = mark;
+    if (content_line_ == 0) content_line_ = mark.line >= 0 ? mark.line + 1 : 1;
+  }
+
+  int content_line_ = 0;
+  YAML::Mark last_mark_;
+};
+
+std::string yaml_error(std::string_view source_name, const YAML::Mark& mark, std::string_view what) {
+  std::string msg(source_name);
+  if (mark.line >= 0) msg += ":" + std::to_string(mark.line + 1);
+  msg += ": invalid YAML: ";
+  msg += what;
+  if (mark.column >= 0) msg += " (column " + std::to_string(mark.column + 1) + ")";
+  return msg;
+}
+
 std::variant<config, load_error> load_node(std::string_view yaml_text, std::string_view source_name,
                                            const env_lookup& env) {
-  std::vector<YAML::Node> documents;
+  const std::string text(yaml_text);
+  YAML::Node first;
   try {
-    documents = YAML::LoadAll(std::string(yaml_text));
+    const auto scan = document_scan::scan(text);
+    if (scan.stuck) return load_error{yaml_error(source_name, scan.stuck_at, "cannot parse this")};
+    if (scan.second_document_line > 0) {
+      // LiteLLM's yaml.safe_load refuses these too; silently using the first would hide the rest.
+      // (Empty documents after the first, such as a stray trailing ---, are fine.)
+      return load_error{std::string(source_name) + ":" + std::to_string(scan.second_document_line) +
+                        ": the file holds more than one YAML document (---); use one"};
+    }
+    first = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
-    std::string msg(source_name);
-    if (e.mark.line >= 0) msg += ":" + std::to_string(e.mark.line + 1);
-    msg += ": invalid YAML: " + e.msg;
-    if (e.mark.column >= 0) msg += " (column " + std::to_string(e.mark.column + 1) + ")";
-    return load_error{std::move(msg)};
+    return load_error{yaml_error(source_name, e.mark, e.msg)};
   }
-  while (documents.size() > 1 && documents.back().IsNull()) documents.pop_back();  // a stray trailing ---
-  if (documents.size() > 1) {
-    // LiteLLM's yaml.safe_load refuses these too; silently using the first would hide the rest.
-    return load_error{std::string(source_name) + ":" + std::to_string(line_of(documents[1], 1)) +
-                      ": the file holds more than one YAML document (---); use one"};
-  }
-  return config_builder(source_name, env).build(documents.empty() ? YAML::Node() : documents.front());
+  return config_builder(source_name, env).build(first);
 }
 
 }  // namespace

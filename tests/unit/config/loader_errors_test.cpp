@@ -345,6 +345,17 @@ TEST_CASE("a second YAML document is refused, not silently dropped") {
   CHECK(std::holds_alternative<config>(trailing));
 }
 
+TEST_CASE("YAML that stalls yaml-cpp's parser is an error, not a hang") {
+  // A stray top-level ',' makes yaml-cpp 0.7 report empty documents forever without consuming
+  // anything (yaml-cpp issue #1040); LoadAll then never returns. Found by tests/fuzz/config_loader.
+  CHECK(load_err(",!mode# E").starts_with("config.yaml:1: invalid YAML: "));
+  CHECK(load_err(",").starts_with("config.yaml:1: invalid YAML: "));
+  // Empty documents after the first are still fine, and a later one with content still refused.
+  CHECK(std::holds_alternative<config>(load_string(with_model("---\n---\n---\n"), "config.yaml", master_only)));
+  CHECK(load_err(with_model("---\n---\nx: 1\n")) ==
+        "config.yaml:7: the file holds more than one YAML document (---); use one");
+}
+
 TEST_CASE("a broken merge key is an error") {
   CHECK(load_err(with_model("general_settings:\n  <<: [1]\n")) ==
         "config.yaml:6: general_settings.<<: must be a map or a list of maps");
