@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Installs what building and testing meshgate needs on Debian 12, and nothing already present.
 #   scripts/install-deps.sh build   — compiler, CMake, libraries
-#   scripts/install-deps.sh test    — the above, plus Node.js/npm and the e2e SDK packages
+#   scripts/install-deps.sh test    — the above, plus the PostgreSQL server (the [postgres]
+#                                     integration tests start a throwaway one), Node.js/npm and
+#                                     the e2e SDK packages
 set -euo pipefail
 what="${1:-build}"
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config ccache openssl ca-certificates
   libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev
-  libssl-dev libsqlite3-dev catch2)
+  libssl-dev libsqlite3-dev libpq-dev catch2)
 if [ "$what" = test ]; then
+  packages+=(postgresql)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi

@@ -409,22 +409,26 @@ std::variant<core::json, core::api_error> postgres_sink::query(const spend_filte
     if (!connected(read_conn_)) close_conn(read_conn_);
     return core::internal_error("could not read the spend logs");
   };
-  if (!connected(read_conn_)) {
-    close_conn(read_conn_);
-    std::string error;
-    read_conn_ = connect_to(url_, error);
-    if (!read_conn_) return failed("cannot connect: " + error);
-  }
-  result r(PQexecParams(read_conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                        nullptr, 0));
-  if (r.status() != PGRES_TUPLES_OK) {
+  // Two attempts, as for writes: a connection the server closed is only found out by using it.
+  for (int attempt = 0;; ++attempt) {
+    if (!connected(read_conn_)) {
+      close_conn(read_conn_);
+      std::string error;
+      read_conn_ = connect_to(url_, error);
+      if (!read_conn_) return failed("cannot connect: " + error);
+    }
+    result r(PQexecParams(read_conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                          nullptr, 0));
+    if (r.status() == PGRES_TUPLES_OK) {
+      core::json out = core::json::array();
+      const int n = PQntuples(r.r);
+      for (int i = 0; i < n; ++i) out.push_back(to_json(row_at(r.r, i)));
+      return out;
+    }
     if (r.sqlstate() == "42P01") return core::json::array();  // undefined_table: nothing written yet
-    return failed(r.r ? one_line(PQresultErrorMessage(r.r)) : conn_error(read_conn_));
+    if (connected(read_conn_) || attempt == 1)
+      return failed(r.r ? one_line(PQresultErrorMessage(r.r)) : conn_error(read_conn_));
   }
-  core::json out = core::json::array();
-  const int n = PQntuples(r.r);
-  for (int i = 0; i < n; ++i) out.push_back(to_json(row_at(r.r, i)));
-  return out;
 }
 
 }  // namespace meshgate::spend
