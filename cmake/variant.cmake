@@ -57,6 +57,6 @@ function(meshgate_add_tests suffix core)
     set_tests_properties(postgres_server_stop PROPERTIES FIXTURES_CLEANUP postgres_server TIMEOUT 60)
   endif()
   catch_discover_tests(integration_tests${suffix} TEST_SPEC "[postgres]" TEST_PREFIX "integration${suffix}: "
-    PROPERTIES LABELS "integration${suffix};postgres" TIMEOUT 120 FIXTURES_REQUIRED postgres_server
+    PROPERTIES LABELS "integration${suffix}" TIMEOUT 120 FIXTURES_REQUIRED postgres_server
     ENVIRONMENT "MESHGATE_TEST_POSTGRES_URL_FILE=${pg_state}/url")
 endfunction()

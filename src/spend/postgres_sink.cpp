@@ -92,11 +92,15 @@ void ignore_notice(void*, const char*) {}  // "relation already exists, skipping
 std::string one_line(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   std::string out;
+  bool line_start = false;
   for (char c : s) {
-    if (c == '\n')
+    if (c == '\n') {
       out += "; ";
-    else
+      line_start = true;
+    } else if (!(line_start && (c == ' ' || c == '\t'))) {
       out += c;
+      line_start = false;
+    }
   }
   return out.empty() ? "unknown error" : out;
 }

@@ -122,7 +122,7 @@ class silent_server {
 
 }  // namespace
 
-TEST_CASE("spend rows are written to PostgreSQL and read back through /spend/logs", "[.postgres]") {
+TEST_CASE("postgres: spend rows written through requests are read back through /spend/logs", "[.postgres]") {
   temp_database db;
   fake_upstream up([](const recorded_request& r) {
     // carol's requests fail upstream: a failure row.
@@ -204,7 +204,7 @@ TEST_CASE("spend rows are written to PostgreSQL and read back through /spend/log
   CHECK(spend_logs(c, "").size() == 3);
 }
 
-TEST_CASE("the PostgreSQL store creates its table, reconnects, and keeps the password out", "[.postgres]") {
+TEST_CASE("postgres: the store creates its table, reconnects, and keeps the password out", "[.postgres]") {
   temp_database db;
   // The database does not exist yet: not an error, a warning; batches fail until it does.
   const std::string later_name = db.name() + "_later";
@@ -281,7 +281,7 @@ TEST_CASE("the PostgreSQL store creates its table, reconnects, and keeps the pas
   CHECK(std::get<std::string>(malformed).find(secret) == std::string::npos);
 }
 
-TEST_CASE("the PostgreSQL store writes into a table LiteLLM created", "[.postgres]") {
+TEST_CASE("postgres: the store writes into a table LiteLLM created", "[.postgres]") {
   temp_database db;
   // LiteLLM's Prisma migration for LiteLLM_SpendLogs (its columns meshgate does not write keep
   // their defaults).
