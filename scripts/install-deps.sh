@@ -3,8 +3,9 @@
 #   scripts/install-deps.sh build   — compiler, CMake, libraries
 #   scripts/install-deps.sh bench   — build, plus wrk, nginx (mock upstream and baseline proxy),
 #                                     its echo module (paced SSE) and Node.js (the SSE client)
-#   scripts/install-deps.sh test    — build, plus Node.js/npm and the e2e SDK packages, and
-#                                     clang with libFuzzer (the fuzz targets' smoke run)
+#   scripts/install-deps.sh test    — build, plus the PostgreSQL server (the [postgres] integration
+#                                     tests start a throwaway one), Node.js/npm, the e2e SDK packages
+#                                     and clang with libFuzzer (the fuzz targets' smoke run)
 #   scripts/install-deps.sh fuzz    — build, plus clang with libFuzzer (`make fuzz`)
 set -euo pipefail
 what="${1:-build}"
@@ -12,12 +13,13 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config ccache openssl ca-certificates
   libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev
-  libssl-dev libsqlite3-dev catch2)
+  libssl-dev libsqlite3-dev libpq-dev catch2)
 if [ "$what" = test ] || [ "$what" = fuzz ]; then
   # clang-14 compiles the fuzz targets; libclang-rt-14-dev holds libFuzzer and the sanitizer runtimes.
   packages+=(clang-14 libclang-rt-14-dev)
 fi
 if [ "$what" = test ]; then
+  packages+=(postgresql)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi

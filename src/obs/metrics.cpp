@@ -98,9 +98,12 @@ std::string metrics::render(std::int64_t in_flight_requests, const std::optional
     out += "# HELP meshgate_spend_log_rows_dropped_total Spend rows dropped because the queue was full.\n"
            "# TYPE meshgate_spend_log_rows_dropped_total counter\n";
     out += fmt::format("meshgate_spend_log_rows_dropped_total {}\n", spend->dropped);
-    out += "# HELP meshgate_spend_log_rows_failed_total Spend rows lost to storage errors.\n"
+    out += "# HELP meshgate_spend_log_rows_failed_total Spend rows lost to storage errors (store down or refusing).\n"
            "# TYPE meshgate_spend_log_rows_failed_total counter\n";
     out += fmt::format("meshgate_spend_log_rows_failed_total {}\n", spend->failed);
+    out += "# HELP meshgate_spend_log_rows_queued Spend rows held in memory, waiting or being written.\n"
+           "# TYPE meshgate_spend_log_rows_queued gauge\n";
+    out += fmt::format("meshgate_spend_log_rows_queued {}\n", spend->queued);
   }
   return out;
 }

@@ -20,13 +20,13 @@ translate::response_id_codec::key_type response_id_key(const std::string& master
 }
 }  // namespace
 
-gateway_state::gateway_state(std::shared_ptr<const config::config> c)
+gateway_state::gateway_state(std::shared_ptr<const config::config> c, spend::writer_options spend_writer)
     : cfg(std::move(c)),
       auth(cfg->general.master_key, cfg->general.allow_unauthenticated),
       models(*cfg),
       response_ids(response_id_key(cfg->general.master_key)) {
   std::string error;
-  spend = spend_log::open(*cfg, error);
+  spend = spend_log::open(*cfg, error, spend_writer);
   if (!error.empty()) throw std::runtime_error(error);
 }
 
@@ -50,7 +50,7 @@ void worker::run() {
 }
 
 gateway::gateway(std::shared_ptr<const config::config> cfg, server_options opts)
-    : state_(std::move(cfg)), opts_(std::move(opts)) {
+    : state_(std::move(cfg), opts.spend_writer), opts_(std::move(opts)) {
   unsigned n = opts_.num_workers ? opts_.num_workers : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>(state_));
 }

@@ -8,7 +8,7 @@ net::awaitable<void> handle_metrics(handler_env env, request_context& ctx) {
   std::optional<obs::spend_counters> spend;
   if (env.st.spend) {
     const auto s = env.st.spend->stats();
-    spend = obs::spend_counters{s.written, s.dropped, s.failed_rows};
+    spend = obs::spend_counters{s.written, s.dropped, s.failed_rows, s.queued};
   }
   co_await env.out.send(ctx, 200, env.st.metrics.render(env.st.in_flight.load(), spend),
                         "text/plain; version=0.0.4; charset=utf-8");

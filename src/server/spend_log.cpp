@@ -3,6 +3,10 @@
 #include <boost/url/parse.hpp>
 
 #include "meshgate/core/ids.hpp"
+#include "meshgate/obs/log.hpp"
+#include "meshgate/spend/database_url.hpp"
+#include "meshgate/spend/postgres_sink.hpp"
+#include "meshgate/spend/sqlite_sink.hpp"
 
 namespace meshgate::server {
 
@@ -20,19 +24,44 @@ std::int64_t system_ms(clock::time_point steady, const request_context& ctx) {
   // Rows carry wall-clock times; the context measures with the steady clock from `start`.
   return ctx.started_at_ms + std::chrono::duration_cast<std::chrono::milliseconds>(steady - ctx.start).count();
 }
-}  // namespace
 
-std::unique_ptr<spend_log> spend_log::open(const config::config& cfg, std::string& error) {
-  error.clear();
-  if (cfg.general.disable_spend_logs) return nullptr;
+std::shared_ptr<spend::store> open_store(const config::config& cfg, std::string& error) {
+  const std::string& url = cfg.general.database_url;
+  if (spend::is_postgres_url(url)) {
+    auto opened = spend::postgres_sink::open(url);
+    if (auto* e = std::get_if<std::string>(&opened)) {
+      error = "spend log: " + *e;
+      return nullptr;
+    }
+    auto& o = std::get<spend::postgres_sink::opened>(opened);
+    if (!o.warning.empty())
+      obs::warn("spend log: PostgreSQL at " + o.sink->display_url() + " is not available (" + o.warning +
+                "); serving anyway, spend rows are dropped (and counted) until it is");
+    else
+      obs::info("spend log: PostgreSQL at " + o.sink->display_url());
+    return o.sink;
+  }
+  if (!url.empty())
+    obs::warn("spend log: database_url " + spend::redact_url(url) +
+              " is not a postgresql:// URL and is ignored; spend logs go to " + cfg.general.spend_logs_path);
   auto opened = spend::sqlite_sink::open(cfg.general.spend_logs_path);
   if (auto* e = std::get_if<std::string>(&opened)) {
     error = "spend log: " + *e;
     return nullptr;
   }
+  return std::get<std::shared_ptr<spend::sqlite_sink>>(opened);
+}
+}  // namespace
+
+std::unique_ptr<spend_log> spend_log::open(const config::config& cfg, std::string& error,
+                                           spend::writer_options options) {
+  error.clear();
+  if (cfg.general.disable_spend_logs) return nullptr;
+  auto store = open_store(cfg, error);
+  if (!store) return nullptr;
   auto log = std::unique_ptr<spend_log>(new spend_log());
-  log->sink_ = std::get<std::shared_ptr<spend::sqlite_sink>>(opened);
-  log->writer_ = std::make_unique<spend::spend_writer>(log->sink_);
+  log->sink_ = std::move(store);
+  log->writer_ = std::make_unique<spend::spend_writer>(log->sink_, options);
   return log;
 }
 

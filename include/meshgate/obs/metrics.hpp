@@ -38,6 +38,7 @@ struct request_sample {
 
 struct spend_counters {
   std::uint64_t written = 0, dropped = 0, failed = 0;
+  std::uint64_t queued = 0;  // rows held in memory now (bounded by the writer's queue size)
 };
 
 class metrics {

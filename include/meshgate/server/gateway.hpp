@@ -37,12 +37,13 @@ struct server_options {
   unsigned num_workers = 0;    // 0 = hardware threads
   std::string ssl_keyfile;     // both set → downstream TLS
   std::string ssl_certfile;
+  spend::writer_options spend_writer;  // the spend log's queue bound and batching
 };
 
 // Read-mostly state shared by all workers.
 struct gateway_state {
   // Throws std::runtime_error when the spend log store cannot be opened.
-  explicit gateway_state(std::shared_ptr<const config::config> c);
+  explicit gateway_state(std::shared_ptr<const config::config> c, spend::writer_options spend_writer = {});
 
   std::shared_ptr<const config::config> cfg;
   auth::authenticator auth;

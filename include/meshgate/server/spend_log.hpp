@@ -13,16 +13,21 @@
 #include "meshgate/core/error.hpp"
 #include "meshgate/core/json.hpp"
 #include "meshgate/server/request_context.hpp"
-#include "meshgate/spend/sqlite_sink.hpp"
+#include "meshgate/spend/store.hpp"
 #include "meshgate/spend/writer.hpp"
 
 namespace meshgate::server {
 
 class spend_log {
  public:
-  // nullptr with `error` set when the store cannot be opened; nullptr with `error` empty when
-  // general_settings.disable_spend_logs is true.
-  static std::unique_ptr<spend_log> open(const config::config& cfg, std::string& error);
+  // The store: PostgreSQL when general_settings.database_url (already defaulted to the
+  // DATABASE_URL environment variable by the config loader) is a postgresql:// or postgres://
+  // URL, else the SQLite file general_settings.spend_logs_path. nullptr with `error` set when the
+  // store cannot be opened (a bad URL or SQLite path, an incompatible existing table); an
+  // unreachable PostgreSQL server is one logged warning (password redacted), not an error.
+  // nullptr with `error` empty when general_settings.disable_spend_logs is true.
+  static std::unique_ptr<spend_log> open(const config::config& cfg, std::string& error,
+                                         spend::writer_options options = {});
 
   // Queues the row for `ctx` (never blocks; dropped and counted when the queue is full).
   void record(const request_context& ctx);
@@ -34,7 +39,7 @@ class spend_log {
   spend::writer_stats stats() const { return writer_->stats(); }
 
  private:
-  std::shared_ptr<spend::sqlite_sink> sink_;
+  std::shared_ptr<spend::store> sink_;
   std::unique_ptr<spend::spend_writer> writer_;
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// Where spend rows go: the SQLite store (sqlite_sink.hpp), or a test double.
+// Where spend rows go: a store (store.hpp: SQLite or PostgreSQL), or a test double.
 #include <vector>
 
 #include "meshgate/spend/row.hpp"

@@ -25,14 +25,14 @@
 #include "meshgate/core/error.hpp"
 #include "meshgate/core/json.hpp"
 #include "meshgate/spend/query.hpp"
-#include "meshgate/spend/sink.hpp"
+#include "meshgate/spend/store.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace meshgate::spend {
 
-class sqlite_sink final : public sink {
+class sqlite_sink final : public store {
  public:
   // Opens (creating the file, table and indexes if needed) the database at `path`. Errors, as
   // "<path>: <what>": the file cannot be opened or created, it is not a database, the existing
@@ -52,10 +52,10 @@ class sqlite_sink final : public sink {
   // The rows matching `f`, newest startTime first, at most f.limit, each shaped as
   // to_json(spend_row). A database failure is a 500 api_error "could not read the spend logs"
   // (details in last_error()).
-  std::variant<core::json, core::api_error> query(const spend_filter& f) const;
+  std::variant<core::json, core::api_error> query(const spend_filter& f) const override;
 
   // The most recent failure's SQLite message, for the log; empty if none yet.
-  std::string last_error() const;
+  std::string last_error() const override;
 
  private:
   sqlite_sink() = default;

@@ -20,8 +20,9 @@ std::string basic_config(const std::string& base_url, const std::string& extra_g
   y += "      id: dep-1\n";
   y += "general_settings:\n";
   y += "  master_key: " + std::string(master_key) + "\n";
-  // Tests that look at the spend log set their own spend_logs_path; the rest keep none.
-  if (extra_general.find("spend_logs_path") == std::string::npos) y += "  disable_spend_logs: true\n";
+  // Tests that look at the spend log set their own spend_logs_path or database_url; the rest keep none.
+  if (extra_general.find("spend_logs_path") == std::string::npos && extra_general.find("database_url") == std::string::npos)
+    y += "  disable_spend_logs: true\n";
   y += extra_general;
   y += "router_settings:\n";
   y += "  num_retries: 0\n";
@@ -29,7 +30,8 @@ std::string basic_config(const std::string& base_url, const std::string& extra_g
   return y;
 }
 
-gateway_fixture::gateway_fixture(const std::string& yaml, std::map<std::string, std::string> env) {
+gateway_fixture::gateway_fixture(const std::string& yaml, std::map<std::string, std::string> env,
+                                 spend::writer_options spend_writer) {
   auto lookup = [env](std::string_view name) -> std::optional<std::string> {
     auto it = env.find(std::string(name));
     if (it == env.end()) return std::nullopt;
@@ -42,6 +44,7 @@ gateway_fixture::gateway_fixture(const std::string& yaml, std::map<std::string, 
   so.host = "127.0.0.1";
   so.port = 0;
   so.num_workers = 2;
+  so.spend_writer = spend_writer;
   gw_ = std::make_unique<server::gateway>(cfg_, so);
   port_ = gw_->start();
 }

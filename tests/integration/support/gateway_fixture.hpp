@@ -15,13 +15,16 @@ inline constexpr const char* upstream_key = "tm-upstream-secret-key-abcdef";
 
 // A config with one deployment `test-model` → tensormesh/openai/gpt-oss-120b at `base_url`,
 // num_retries 0, plus `extra_general` lines appended under general_settings and `extra_yaml`
-// appended at top level.
+// appended at top level. Spend logs are disabled unless `extra_general` sets spend_logs_path or
+// database_url.
 std::string basic_config(const std::string& base_url, const std::string& extra_general = {},
                          const std::string& extra_yaml = {}, const std::string& extra_params = {});
 
 class gateway_fixture {
  public:
-  explicit gateway_fixture(const std::string& yaml, std::map<std::string, std::string> env = {});
+  // `spend_writer`: the spend log's queue bound and batching (defaults as in production).
+  explicit gateway_fixture(const std::string& yaml, std::map<std::string, std::string> env = {},
+                           spend::writer_options spend_writer = {});
   ~gateway_fixture();
   unsigned short port() const { return port_; }
   server::gateway& gw() { return *gw_; }
