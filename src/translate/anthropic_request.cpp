@@ -1,12 +1,11 @@
 #include "meshgate/translate/anthropic_request.hpp"
 
 #include <array>
-#include <charconv>
-#include <cmath>
-#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
+
+#include "meshgate/translate/request_fields.hpp"
 
 namespace meshgate::translate {
 
@@ -16,45 +15,11 @@ using core::api_error;
 using core::json;
 using maybe_error = std::optional<api_error>;
 
-// Clients never choose the upstream or its credentials (same list as the chat route).
-constexpr std::array<std::string_view, 7> forbidden_keys = {
-    "api_base", "base_url", "api_key", "api_version", "custom_llm_provider", "litellm_params", "azure_ad_token"};
-constexpr std::array<std::string_view, 3> forbidden_prefixes = {"aws_", "vertex_", "azure_"};
-
 // Anthropic-only controls vLLM would warn about or misread.
 constexpr std::array<std::string_view, 5> anthropic_only_keys = {"anthropic_version", "container", "mcp_servers",
                                                                  "service_tier", "context_management"};
 
-bool is_forbidden(std::string_view key) {
-  for (std::string_view k : forbidden_keys) {
-    if (key == k) return true;
-  }
-  for (std::string_view p : forbidden_prefixes) {
-    if (key.starts_with(p)) return true;
-  }
-  return false;
-}
-
-std::string in_quotes(std::string_view name) {
-  std::string s;
-  s.reserve(name.size() + 2);
-  s += '"';
-  s += name;
-  s += '"';
-  return s;
-}
-
-api_error field_error(std::string_view path, std::string_view what, std::string_view param) {
-  return core::bad_request(in_quotes(path) + " " + std::string(what), std::string(param));
-}
-
 std::string at(std::string_view base, std::size_t i) { return std::string(base) + "[" + std::to_string(i) + "]"; }
-
-const json* present(const json& object, std::string_view key) {
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return nullptr;
-  return &*it;
-}
 
 // A required string member: nullptr plus the error when missing or of another type.
 const std::string* need_string(const json& object, std::string_view key, const std::string& where,
@@ -70,39 +35,6 @@ const std::string* need_string(const json& object, std::string_view key, const s
   }
   return &v->get_ref<const std::string&>();
 }
-
-// Python clients serialise some ints as 12.0; vLLM accepts those, so we do too.
-std::optional<std::int64_t> integral(const json& v) {
-  if (v.is_number_unsigned()) {
-    auto u = v.get<std::uint64_t>();
-    if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
-    return static_cast<std::int64_t>(u);
-  }
-  if (v.is_number_integer()) return v.get<std::int64_t>();
-  if (v.is_number_float()) {
-    double d = v.get<double>();
-    if (!std::isfinite(d) || std::trunc(d) != d || std::fabs(d) >= 9.0e18) return std::nullopt;
-    return static_cast<std::int64_t>(d);
-  }
-  return std::nullopt;
-}
-
-std::optional<double> seconds(const json& v) {
-  double d = 0;
-  if (v.is_number()) {
-    d = v.get<double>();
-  } else if (v.is_string()) {
-    const auto& s = v.get_ref<const std::string&>();
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-    if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  } else {
-    return std::nullopt;
-  }
-  if (!std::isfinite(d) || d <= 0) return std::nullopt;
-  return d;
-}
-
-bool has_visible_text(const std::string& s) { return s.find_first_not_of(" \t\r\n\f\v") != std::string::npos; }
 
 json text_part(std::string text) {
   json part = json::object();
@@ -377,7 +309,7 @@ maybe_error map_tool(const json& tool, std::size_t i, json& out) {
     return field_error(where + ".description", "must be a string", "tools");
   }
   // Tensormesh rejects a function tool without a description; the name is the best stand-in.
-  const bool usable = description != nullptr && has_visible_text(description->get_ref<const std::string&>());
+  const bool usable = description != nullptr && has_visible_text(*description);
   function["description"] = usable ? description->get<std::string>() : *name;
   if (const json* schema = present(tool, "input_schema")) {
     if (!schema->is_object()) return field_error(where + ".input_schema", "must be an object", "tools");
@@ -532,27 +464,6 @@ maybe_error map_reasoning_and_format(json& body) {
 
 // ---- top-level fields ---------------------------------------------------------------------
 
-maybe_error merge_extra_body(json& body) {
-  auto it = body.find("extra_body");
-  if (it == body.end()) return std::nullopt;
-  if (it->is_null()) {
-    body.erase(it);
-    return std::nullopt;
-  }
-  if (!it->is_object()) return field_error("extra_body", "must be an object", "extra_body");
-  json extra = std::move(*it);
-  body.erase("extra_body");
-  for (auto& [key, value] : extra.items()) {
-    if (is_forbidden(key)) {
-      return core::bad_request(
-          in_quotes("extra_body." + key) + " is not allowed in the request body: the upstream is fixed by the gateway's config",
-          "extra_body");
-    }
-    body[key] = std::move(value);
-  }
-  return std::nullopt;
-}
-
 maybe_error check_scalars(json& body, anthropic_route route, anthropic_request& req) {
   const json* max_tokens = present(body, "max_tokens");
   if (max_tokens == nullptr) {
@@ -575,18 +486,7 @@ maybe_error check_scalars(json& body, anthropic_route route, anthropic_request& 
     if (!v->is_boolean()) return field_error("stream", "must be a boolean", "stream");
     req.chat.stream = v->get<bool>() && route == anthropic_route::messages;
   }
-  if (const json* v = present(body, "timeout")) {
-    req.chat.timeout_s = seconds(*v);
-    if (!req.chat.timeout_s) return field_error("timeout", "must be a positive number of seconds", "timeout");
-  }
-  if (const json* v = present(body, "num_retries")) {
-    auto n = integral(*v);
-    if (!n || *n < 0 || *n > std::numeric_limits<int>::max()) {
-      return field_error("num_retries", "must be a non-negative integer", "num_retries");
-    }
-    req.chat.num_retries = static_cast<int>(*n);
-  }
-  return std::nullopt;
+  return read_retry_controls(body, req.chat.timeout_s, req.chat.num_retries);
 }
 
 maybe_error map_stop_and_metadata(json& body, anthropic_request& req) {
@@ -627,26 +527,13 @@ void finish_body(json& body, const anthropic_request& req) {
 }  // namespace
 
 std::variant<anthropic_request, api_error> translate_anthropic_request(json body, anthropic_route route) {
-  if (!body.is_object()) {
-    return core::bad_request(std::string("Request body must be a JSON object, got ") + body.type_name());
-  }
-  if (auto e = merge_extra_body(body)) return *std::move(e);
-  for (const auto& [key, value] : body.items()) {
-    if (is_forbidden(key)) {
-      return core::bad_request(
-          in_quotes(key) + " is not allowed in the request body: the upstream is fixed by the gateway's config", key);
-    }
-  }
+  if (auto e = check_request_object(body)) return *std::move(e);
   anthropic_request req;
-  const json* model = present(body, "model");
-  if (model == nullptr) {
-    return route == anthropic_route::count_tokens ? core::bad_request("model parameter is required", "model")
-                                                  : field_error("model", "is required", "model");
+  // count_tokens words a missing model as LiteLLM does.
+  if (route == anthropic_route::count_tokens && present(body, "model") == nullptr) {
+    return core::bad_request("model parameter is required", "model");
   }
-  if (!model->is_string() || model->get_ref<const std::string&>().empty()) {
-    return field_error("model", "must be a non-empty string", "model");
-  }
-  req.chat.model = model->get<std::string>();
+  if (auto e = read_model(body, req.chat.model)) return *std::move(e);
 
   if (auto e = map_messages(body, route)) return *std::move(e);
   if (auto e = check_scalars(body, route, req)) return *std::move(e);
@@ -659,11 +546,9 @@ std::variant<anthropic_request, api_error> translate_anthropic_request(json body
 }
 
 std::variant<anthropic_request, api_error> parse_anthropic_request(std::string_view body, anthropic_route route) {
-  auto parsed = core::parse_json(body);
-  if (auto* err = std::get_if<core::json_parse_error>(&parsed)) {
-    return core::bad_request("Malformed JSON in request body: " + err->message);
-  }
-  return translate_anthropic_request(std::move(std::get<json>(parsed)), route);
+  auto parsed = parse_request_json(body);
+  if (auto* e = std::get_if<api_error>(&parsed)) return *std::move(e);
+  return translate_anthropic_request(std::get<json>(std::move(parsed)), route);
 }
 
 }  // namespace meshgate::translate

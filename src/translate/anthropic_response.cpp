@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "meshgate/core/ids.hpp"
+#include "meshgate/translate/upstream_body.hpp"
 
 namespace meshgate::translate {
 
@@ -10,21 +11,6 @@ namespace {
 
 using core::json;
 using ojson = nlohmann::ordered_json;
-
-std::string clip(const std::string& text, std::size_t limit = 200) {
-  if (text.size() <= limit) return text;
-  std::size_t end = limit;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end) + "...";
-}
-
-core::api_error upstream_invalid(std::string reason) {
-  core::api_error e;
-  e.status = 502;
-  e.type = "api_error";
-  e.message = "upstream returned an invalid response: " + std::move(reason);
-  return e;
-}
 
 std::string uuid_hex() {
   std::string id = core::new_uuid();
@@ -105,26 +91,16 @@ std::variant<std::string, core::api_error> chat_to_anthropic_response(std::strin
                                                                       std::string_view alias,
                                                                       usage::token_usage& usage_out) {
   usage_out = usage::token_usage{};
-  auto parsed = core::parse_json(upstream_body);
-  if (auto* err = std::get_if<core::json_parse_error>(&parsed)) return upstream_invalid(err->message);
+  auto parsed = parse_upstream_object(upstream_body);
+  if (auto* e = std::get_if<core::api_error>(&parsed)) return *std::move(e);
   const json& j = std::get<json>(parsed);
-  if (!j.is_object()) return upstream_invalid(std::string("expected a JSON object, got ") + j.type_name());
-
+  if (auto e = check_choices(j)) return *std::move(e);
   auto choices = j.find("choices");
-  if (choices == j.end()) {
-    if (auto error = j.find("error"); error != j.end()) {
-      if (const std::string* msg = string_at(*error, "message")) {
-        return upstream_invalid("an error object instead of \"choices\": " + clip(*msg));
-      }
-    }
-    return upstream_invalid("missing \"choices\"");
-  }
-  if (!choices->is_array()) return upstream_invalid("\"choices\" is not an array");
   if (choices->empty()) return upstream_invalid("\"choices\" is empty");
   const json& choice = choices->front();
   if (!choice.is_object()) return upstream_invalid("\"choices[0]\" is not an object");
 
-  if (auto u = j.find("usage"); u != j.end()) usage_out = usage::from_json(*u);
+  usage_out = chat_usage_of(j);
 
   static const json null_json;
   auto m = choice.find("message");

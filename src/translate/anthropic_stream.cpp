@@ -4,6 +4,7 @@
 
 #include "meshgate/core/ids.hpp"
 #include "meshgate/translate/chat_stream.hpp"
+#include "meshgate/translate/upstream_body.hpp"
 
 namespace meshgate::translate {
 
@@ -20,14 +21,6 @@ const std::string* non_empty_string(const json& object, std::string_view key) {
   auto it = object.find(key);
   if (it == object.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) return nullptr;
   return &it->get_ref<const std::string&>();
-}
-
-std::string error_text(const json& err) {
-  if (err.is_string()) return err.get<std::string>();
-  if (err.is_object()) {
-    if (auto m = err.find("message"); m != err.end() && m->is_string()) return m->get<std::string>();
-  }
-  return "upstream reported an error in the stream";
 }
 
 int error_status(const json& err) {
@@ -88,7 +81,7 @@ anthropic_stream::step anthropic_stream::on_event(const sse::event& ev, std::str
   if (chunk == nullptr || !chunk->is_object()) return fail("upstream sent an invalid stream event", 502, out);
   auto choices = chunk->find("choices");
   if (auto err = chunk->find("error"); err != chunk->end() && choices == chunk->end()) {
-    return fail(error_text(*err), error_status(*err), out);
+    return fail(upstream_error_text(*err), error_status(*err), out);
   }
   if (!started_) start(*chunk, out);
 

@@ -1,6 +1,7 @@
 #include "meshgate/translate/chat_stream.hpp"
 
 #include "meshgate/core/json.hpp"
+#include "meshgate/translate/upstream_body.hpp"
 
 namespace meshgate::translate {
 
@@ -12,14 +13,6 @@ void append_data(std::string& out, std::string_view data) {
   out.append("data: ");
   out.append(data);
   out.append("\n\n");
-}
-
-std::string error_text(const json& err) {
-  if (err.is_string()) return err.get<std::string>();
-  if (err.is_object()) {
-    if (auto m = err.find("message"); m != err.end() && m->is_string()) return m->get<std::string>();
-  }
-  return "upstream reported an error in the stream";
 }
 
 int error_status(const json& err) {
@@ -61,7 +54,7 @@ std::optional<core::api_error> chat_stream_relay::first_event_error(const sse::e
   const json& err = (*j)["error"];
   core::api_error e;
   e.status = error_status(err);
-  e.message = std::string(provider_label) + "Exception - " + error_text(err);
+  e.message = std::string(provider_label) + "Exception - " + upstream_error_text(err);
   if (err.is_object())
     if (auto t = err.find("type"); t != err.end() && t->is_string()) e.type = t->get<std::string>();
   if (e.type.empty()) e.type = e.status >= 500 ? "api_error" : "invalid_request_error";
@@ -82,7 +75,7 @@ chat_stream_relay::step chat_stream_relay::on_event(const sse::event& ev, std::s
     return step::failed;
   }
   if (auto err = chunk->find("error"); err != chunk->end() && !chunk->contains("choices")) {
-    on_abnormal_end(error_text(*err), error_status(*err), out);
+    on_abnormal_end(upstream_error_text(*err), error_status(*err), out);
     return step::failed;
   }
   if (auto m = chunk->find("model"); m != chunk->end()) *m = alias_;

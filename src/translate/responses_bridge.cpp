@@ -4,7 +4,9 @@
 #include <ctime>
 #include <optional>
 
+#include "meshgate/translate/request_fields.hpp"
 #include "meshgate/translate/responses_common.hpp"
+#include "meshgate/translate/upstream_body.hpp"
 
 namespace meshgate::translate {
 
@@ -16,13 +18,6 @@ constexpr std::array<std::string_view, 19> responses_only_keys = {
     "input", "instructions", "max_output_tokens", "previous_response_id", "reasoning", "text", "tools",
     "tool_choice", "store", "include", "truncation", "background", "service_tier", "prompt", "prompt_cache_key",
     "safety_identifier", "conversation", "max_tool_calls", "top_logprobs"};
-
-const json* present(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return nullptr;
-  return &*it;
-}
 
 std::string string_or(const json& object, std::string_view key, std::string fallback = {}) {
   const json* v = present(object, key);
@@ -152,21 +147,6 @@ std::string text_of(const json& content) {
     for (const json& part : content) out += string_or(part, "text");
   }
   return out;
-}
-
-std::string clip(const std::string& text, std::size_t limit = 200) {
-  if (text.size() <= limit) return text;
-  std::size_t end = limit;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end) + "...";
-}
-
-core::api_error upstream_invalid(std::string reason) {
-  core::api_error e;
-  e.status = 502;
-  e.type = "api_error";
-  e.message = "upstream returned an invalid response: " + std::move(reason);
-  return e;
 }
 
 }  // namespace
@@ -314,20 +294,15 @@ std::variant<bridge_result, core::api_error> bridge_response(std::string_view ch
                                                              std::string_view response_id, std::string_view alias,
                                                              usage::token_usage& usage_out) {
   usage_out = usage::token_usage{};
-  auto parsed = core::parse_json(chat_body);
-  if (auto* err = std::get_if<core::json_parse_error>(&parsed)) return upstream_invalid(err->message);
+  auto parsed = parse_upstream_object(chat_body);
+  if (auto* e = std::get_if<core::api_error>(&parsed)) return *std::move(e);
   json& j = std::get<json>(parsed);
-  if (!j.is_object()) return upstream_invalid(std::string("expected a JSON object, got ") + j.type_name());
-  auto choices = j.find("choices");
-  if (choices == j.end()) {
-    if (const json* error = present(j, "error"); error != nullptr && error->is_object()) {
-      if (std::string msg = string_or(*error, "message"); !msg.empty()) {
-        return upstream_invalid("an error object instead of \"choices\": " + clip(msg));
-      }
-    }
-    return upstream_invalid("missing \"choices\"");
+  if (const std::string* error_message = upstream_error_message(j);
+      error_message != nullptr && error_message->empty() && !j.contains("choices")) {
+    return upstream_invalid("missing \"choices\"");  // as the bridge always said: nothing to quote
   }
-  if (!choices->is_array()) return upstream_invalid("\"choices\" is not an array");
+  if (auto e = check_choices(j)) return *std::move(e);
+  auto choices = j.find("choices");
 
   const json empty = json::object();
   const json& choice = !choices->empty() && (*choices)[0].is_object() ? (*choices)[0] : empty;

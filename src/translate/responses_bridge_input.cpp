@@ -2,18 +2,13 @@
 
 #include <optional>
 
+#include "meshgate/translate/request_fields.hpp"
+
 namespace meshgate::translate {
 
 namespace {
 
 using core::json;
-
-const json* present(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return nullptr;
-  return &*it;
-}
 
 std::string string_or(const json& object, std::string_view key) {
   const json* v = present(object, key);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "meshgate/core/ids.hpp"
+#include "meshgate/translate/upstream_body.hpp"
 
 namespace meshgate::translate {
 
@@ -29,14 +30,6 @@ void copy_detail(json& to, const json& usage, const char* from_key, const char* 
   auto v = from->find(field);
   if (v == from->end() || v->is_null() || to.contains(field)) return;
   to[field] = *v;
-}
-
-std::string error_message_of(const json& err) {
-  if (err.is_string()) return err.get<std::string>();
-  if (err.is_object()) {
-    if (auto m = err.find("message"); m != err.end() && m->is_string()) return m->get<std::string>();
-  }
-  return "upstream reported an error in the stream";
 }
 
 int error_status_of(const json& err) {
@@ -119,7 +112,7 @@ std::optional<core::api_error> stream_error_of(const core::json& event) {
   }
   core::api_error e;
   e.status = error_status_of(*err);
-  e.message = error_message_of(*err);
+  e.message = upstream_error_text(*err);
   if (err->is_object()) {
     if (auto t = err->find("type"); t != err->end() && t->is_string() && t->get_ref<const std::string&>() != "error") {
       e.type = t->get<std::string>();

@@ -5,27 +5,13 @@
 #include <limits>
 
 #include "meshgate/translate/responses_common.hpp"
+#include "meshgate/translate/upstream_body.hpp"
 
 namespace meshgate::translate {
 
 namespace {
 
 using core::json;
-
-std::string clip(const std::string& text, std::size_t limit = 200) {
-  if (text.size() <= limit) return text;
-  std::size_t end = limit;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end) + "...";
-}
-
-core::api_error upstream_invalid(std::string reason) {
-  core::api_error e;
-  e.status = 502;
-  e.type = "api_error";
-  e.message = "upstream returned an invalid response: " + std::move(reason);
-  return e;
-}
 
 bool is_terminal(std::string_view type) { return type == "response.completed" || type == "response.incomplete"; }
 
@@ -59,16 +45,13 @@ usage::token_usage native_restamper::restamp(core::json& response) const {
 std::variant<std::string, core::api_error> native_restamper::restamp_body(std::string_view upstream_body,
                                                                           usage::token_usage& usage_out) const {
   usage_out = usage::token_usage{};
-  auto parsed = core::parse_json(upstream_body);
-  if (auto* err = std::get_if<core::json_parse_error>(&parsed)) return upstream_invalid(err->message);
+  auto parsed = parse_upstream_object(upstream_body);
+  if (auto* e = std::get_if<core::api_error>(&parsed)) return *std::move(e);
   json& j = std::get<json>(parsed);
-  if (!j.is_object()) return upstream_invalid(std::string("expected a JSON object, got ") + j.type_name());
   auto id = j.find("id");
   if (id == j.end() || !id->is_string() || id->get_ref<const std::string&>().empty()) {
-    if (auto error = j.find("error"); error != j.end() && error->is_object()) {
-      if (auto msg = error->find("message"); msg != error->end() && msg->is_string()) {
-        return upstream_invalid("an error object instead of a response: " + clip(msg->get<std::string>()));
-      }
+    if (const std::string* message = upstream_error_message(j)) {
+      return upstream_invalid("an error object instead of a response: " + clip(*message));
     }
     return upstream_invalid("missing \"id\"");
   }

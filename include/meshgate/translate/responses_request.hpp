@@ -52,15 +52,13 @@ std::variant<responses_request, core::api_error> parse_responses_request(std::st
 // - `model` ← `upstream_model`;
 // - `previous_response_id` ← `upstream_previous_response_id` when that is non-empty (the caller
 //   decodes the client's opaque id first, see responses_id.hpp); otherwise left as sent;
-// - LiteLLM-only keys consumed as on the chat route (tags, fallbacks, num_retries,
-//   mock_response, caching, timeout, …, `litellm_*`, `user_api_key*`, extra_headers), except
-//   `metadata`, which is a Responses API field and passes through;
+// - LiteLLM-only keys consumed, as on the chat route (is_gateway_only_key, request_fields.hpp:
+//   tags, fallbacks, num_retries, mock_response, caching, timeout, …, `litellm_*`,
+//   `user_api_key*`, extra_headers), except `metadata`, which is a Responses API field and
+//   passes through;
 // - everything else (input, instructions, tools, text, reasoning, stream, store, vLLM extras)
 //   passes through untouched.
 std::string build_native_body(responses_request& req, std::string_view upstream_model,
                               std::string_view upstream_previous_response_id = {});
-
-// True for the LiteLLM-only request keys build_native_body consumes (not `metadata`).
-bool is_gateway_only_key(std::string_view key);
 
 }  // namespace meshgate::translate
