@@ -22,7 +22,7 @@ int error_status(const json& err) {
       if (c->is_number_integer()) code = c->get<int>();
       else if (c->is_string()) {
         const auto& s = c->get_ref<const std::string&>();
-        if (!s.empty() && s.size() <= 3 && std::all_of(s.begin(), s.end(), ::isdigit)) code = std::stoi(s);
+        if (!s.empty() && s.size() <= 3 && std::all_of(s.begin(), s.end(), [](unsigned char ch) { return ch >= '0' && ch <= '9'; })) code = std::stoi(s);
       }
       if (code >= 400 && code <= 599) return code;
     }
