@@ -7,6 +7,7 @@
 // encode/decode round trips; 3 a client body through parse_responses_request and
 // build_native_body.
 #include "fuzz_support.hpp"
+#include "meshgate/translate/request_fields.hpp"
 #include "meshgate/translate/responses_id.hpp"
 #include "meshgate/translate/responses_native.hpp"
 #include "meshgate/translate/responses_request.hpp"
