@@ -7,7 +7,8 @@
 # 5 % or more after the warm-up.
 #
 # Knobs: SOAK_SECONDS, SOAK_CONCURRENCY (default 32), SOAK_WORKERS (gateway threads, default 2),
-#        JOBS (build parallelism).
+#        JOBS (build parallelism); MESHGATE_BIN and SOAK_UPSTREAM_BIN, both set, use those
+#        binaries instead of building.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,10 +17,17 @@ CONCURRENCY="${SOAK_CONCURRENCY:-32}"
 WORKERS="${SOAK_WORKERS:-2}"
 BUILD=build/release
 
-# The Release binary plus the soak upstream (the option only adds that one target).
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMESHGATE_TESTS=OFF -DMESHGATE_SOAK=ON \
-  -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
-cmake --build "$BUILD" --target meshgate soak_upstream -j "${JOBS:-$(nproc)}"
+if [ -n "${MESHGATE_BIN:-}" ] && [ -n "${SOAK_UPSTREAM_BIN:-}" ]; then
+  gateway_bin="$MESHGATE_BIN"
+  upstream_bin="$SOAK_UPSTREAM_BIN"
+else
+  # The Release binary plus the soak upstream (the option only adds that one target).
+  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DMESHGATE_TESTS=OFF -DMESHGATE_SOAK=ON \
+    -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
+  cmake --build "$BUILD" --target meshgate soak_upstream -j "${JOBS:-$(nproc)}"
+  gateway_bin="$BUILD/meshgate"
+  upstream_bin="$BUILD/soak_upstream"
+fi
 
 work="$(mktemp -d)"
 upstream_pid=""
@@ -43,7 +51,7 @@ wait_for_line() {
   return 1
 }
 
-"$BUILD/soak_upstream" >"$work/upstream.log" 2>&1 &
+"$upstream_bin" >"$work/upstream.log" 2>&1 &
 upstream_pid=$!
 upstream_port="$(wait_for_line "$work/upstream.log" '^port [0-9]+$' "$upstream_pid" | awk '{print $2}')"
 
@@ -62,7 +70,7 @@ router_settings:
   num_retries: 0
 YAML
 
-"$BUILD/meshgate" --config "$work/config.yaml" --host 127.0.0.1 --port 0 --num_workers "$WORKERS" \
+"$gateway_bin" --config "$work/config.yaml" --host 127.0.0.1 --port 0 --num_workers "$WORKERS" \
   >"$work/gateway.log" 2>&1 &
 gateway_pid=$!
 gateway_port="$(wait_for_line "$work/gateway.log" 'listening on http://127\.0\.0\.1:[0-9]+' "$gateway_pid" |

@@ -4,8 +4,9 @@
 #include <sys/resource.h>
 
 #include <catch2/catch.hpp>
+#include <atomic>
+#include <cstdio>
 #include <memory>
-#include <poll.h>
 #include <thread>
 
 #include "meshgate/core/json.hpp"
@@ -113,7 +114,7 @@ TEST_CASE("abuse: Expect 100-continue with an oversized length gets the 413 inst
 
 namespace {
 // Sends `first`, then one byte of `drip` every 50 ms (paced by waiting for the close with
-// poll) until the gateway closes the connection; returns the seconds that took, or a negative
+// poll; nothing more when `drip` is empty) until the gateway closes the connection; returns the seconds that took, or a negative
 // value if it was still open after `bound`.
 double drip_until_closed(raw_socket& s, const std::string& first, const std::string& drip, std::chrono::milliseconds bound) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -121,7 +122,7 @@ double drip_until_closed(raw_socket& s, const std::string& first, const std::str
   if (!s.send_all(first)) return elapsed();
   for (std::size_t i = 0; std::chrono::steady_clock::now() - t0 < bound; ++i) {
     if (s.wait_closed(50ms)) return elapsed();
-    if (!s.send_all(std::string(1, drip[i % drip.size()]))) return elapsed();
+    if (!drip.empty() && !s.send_all(std::string(1, drip[i % drip.size()]))) return elapsed();
   }
   return -1;
 }
@@ -224,9 +225,10 @@ TEST_CASE("abuse: a slow reader of a fast stream holds bounded memory and others
   // The slow stream is still held back (the 2 sends above are the other client's).
   CHECK(up.sends_completed() <= held_back + 2 + big_events / 10);
 
-  auto rest = slow.read_all_events();
-  REQUIRE(rest.size() == big_events);
-  CHECK(rest.back().data == "[DONE]");
+  // When the slow client gives up, its upstream connection is released too. (That the whole
+  // stream arrives once it reads again is backpressure_test's.)
+  slow.close();
+  CHECK(up.wait_for_peer_closes(1, 5000ms));
 }
 
 namespace {
