@@ -7,6 +7,8 @@
 #                call (docs/performance.md); `make bench QUICK=1` is a few-second smoke run
 #   make fuzz  — build the libFuzzer targets (clang) and run each for FUZZ_SECONDS (default 600)
 #                on its corpus (tests/fuzz/README.md)
+#   make soak  — SOAK_SECONDS (default 600) of mixed load against the Release binary and a fake
+#                upstream; prints error counts and the gateway's RSS (scripts/soak.sh)
 JOBS ?= $(shell nproc)
 # Let ccache reuse objects across checkouts in different folders (CI clones elsewhere).
 export CCACHE_BASEDIR := $(CURDIR)
@@ -15,7 +17,7 @@ CMAKE_COMMON = -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 FUZZ_SECONDS ?= 600
 export FUZZ_SECONDS
 
-.PHONY: run test build deps test-deps bench fuzz clean format
+.PHONY: run test build deps test-deps bench fuzz soak clean format
 
 deps:
 	@scripts/install-deps.sh build
@@ -44,6 +46,9 @@ fuzz:
 	cmake -S tests/fuzz -B build/fuzz -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
 	cmake --build build/fuzz -j $(JOBS)
 	scripts/fuzz.sh
+
+soak: test-deps
+	scripts/soak.sh
 
 clean:
 	rm -rf build

@@ -93,6 +93,9 @@ class fake_upstream {
   std::string base_url() const;  // "http://127.0.0.1:<port>/v1"
 
   void set_handler(handler h);
+  // Off: requests are counted but not kept (for long-running load, where keeping every request
+  // would grow without bound). On by default.
+  void set_recording(bool on);
   std::vector<recorded_request> requests() const;
   std::size_t request_count() const;
   std::size_t connections_accepted() const;
@@ -123,6 +126,8 @@ class fake_upstream {
   std::condition_variable cv_;
   handler handler_;
   std::vector<recorded_request> requests_;
+  bool recording_ = true;
+  std::size_t request_total_ = 0;
   std::size_t accepted_ = 0;
   std::size_t peer_closed_ = 0;
   std::size_t sends_ = 0;

@@ -2,7 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstddef>
 #include <map>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -247,4 +249,38 @@ TEST_CASE("auth error renders as LiteLLM's OpenAI envelope", "[auth]") {
   const auto a = meshgate::core::json::parse(meshgate::core::render_anthropic(*err));
   CHECK(a == meshgate::core::json::parse(
                  R"({"type":"error","error":{"type":"authentication_error","message":"Authentication Error, No api key passed in."}})"));
+}
+
+TEST_CASE("the key check holds only a digest, so neither timing nor outcome follows a matching prefix", "[auth]") {
+  // Structural: the authenticator keeps a fixed-size SHA-256 digest of the master key and a flag,
+  // nothing variable-length (no copy of the key a comparison could walk byte by byte). check()
+  // can therefore only compare two 32-byte digests (with CRYPTO_memcmp); a presented key sharing
+  // a prefix with the master key has an unrelated digest. If someone stores the key itself to
+  // compare it directly, these assertions fail.
+  STATIC_REQUIRE(std::is_trivially_copyable_v<authenticator>);
+  STATIC_REQUIRE(sizeof(authenticator) <= 32 + alignof(std::max_align_t));
+
+  const std::string long_master = std::string(master) + std::string(1000, 'q');
+  const authenticator auth(long_master, false);
+  // Every proper prefix, every extension and every one-byte change gets the identical answer.
+  std::vector<std::string> near_misses;
+  for (std::size_t n = 1; n < long_master.size(); n += 37) near_misses.push_back(long_master.substr(0, n));
+  near_misses.push_back(long_master.substr(0, long_master.size() - 1));
+  near_misses.push_back(long_master + "q");
+  for (std::size_t i = 0; i < long_master.size(); i += 101) {
+    std::string flipped = long_master;
+    flipped[i] = static_cast<char>(flipped[i] ^ 1);
+    near_misses.push_back(flipped);
+  }
+  const auto far = auth.check(present("x"));
+  REQUIRE(far.has_value());
+  for (const auto& k : near_misses) {
+    const auto err = auth.check(present(k));
+    REQUIRE(err.has_value());
+    CHECK(err->status == far->status);
+    CHECK(err->type == far->type);
+    CHECK(err->message == far->message);
+    CHECK(err->message == invalid_msg);
+  }
+  CHECK_FALSE(auth.check(present(long_master)).has_value());
 }
