@@ -198,9 +198,12 @@ net::awaitable<void> handle_responses(handler_env env, request_context& ctx) {
   plan.path_for = [](const config::deployment& d) { return std::string(is_bridge(d) ? "/chat/completions" : "/responses"); };
   plan.body_for = [&](const config::deployment& d) -> std::string {
     if (!is_bridge(d)) return translate::build_native_body(req, d.upstream_model, prev.upstream_id);
+    // The body built above serves every deployment of the same upstream model; another model
+    // only changes `model`, and the input was already accepted.
+    if (d.upstream_model == first_bridge->dep->upstream_model) return bridge->chat_body;
     auto built = translate::build_bridge_request(req, d.upstream_model, prior);
     auto* ok = std::get_if<translate::bridge_request>(&built);
-    return ok ? std::move(ok->chat_body) : bridge->chat_body;  // same input, already accepted above
+    return ok ? std::move(ok->chat_body) : bridge->chat_body;
   };
 
   co_await proxy(env, ctx, plan, [&](upstream::exchange& x, double first_byte_s) -> net::awaitable<void> {
