@@ -1,0 +1,363 @@
+#include "meshgate/core/json_scan.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "meshgate/core/json.hpp"
+
+namespace meshgate::core {
+
+namespace {
+
+using byte = unsigned char;
+
+// Eight bytes at a time: true when any of them ends a plain run inside a string (`"`, `\`, a
+// control character or a non-ASCII byte). The usual SWAR tests; exact as to "any byte".
+inline bool word_needs_care(std::uint64_t x) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  const std::uint64_t quote = has_zero(x ^ (ones * '"'));
+  const std::uint64_t backslash = has_zero(x ^ (ones * '\\'));
+  const std::uint64_t control = (x - ones * 0x20) & ~x & highs;
+  return ((quote | backslash | control) != 0) || (x & highs) != 0;
+}
+
+inline bool is_plain(byte c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+inline bool is_digit(byte c) { return c >= '0' && c <= '9'; }
+inline bool in(byte c, byte lo, byte hi) { return c >= lo && c <= hi; }
+
+int hex_value(byte c) {
+  if (is_digit(c)) return c - '0';
+  if (in(c, 'a', 'f')) return c - 'a' + 10;
+  if (in(c, 'A', 'F')) return c - 'A' + 10;
+  return -1;
+}
+
+// Length of the valid UTF-8 sequence starting at p (first byte ≥ 0x80), 0 when invalid
+// (Unicode table 3-7: no overlong forms, no surrogates, nothing above U+10FFFF).
+std::size_t utf8_length(const byte* p, const byte* end) {
+  const std::size_t avail = static_cast<std::size_t>(end - p);
+  const byte c = p[0];
+  auto cont = [&](std::size_t i) { return i < avail && in(p[i], 0x80, 0xBF); };
+  if (in(c, 0xC2, 0xDF)) return cont(1) ? 1 + 1 : 0;
+  if (c == 0xE0) return avail > 1 && in(p[1], 0xA0, 0xBF) && cont(2) ? 3 : 0;
+  if (in(c, 0xE1, 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
+  if (c == 0xED) return avail > 1 && in(p[1], 0x80, 0x9F) && cont(2) ? 3 : 0;
+  if (c == 0xF0) return avail > 1 && in(p[1], 0x90, 0xBF) && cont(2) && cont(3) ? 4 : 0;
+  if (in(c, 0xF1, 0xF3)) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c == 0xF4) return avail > 1 && in(p[1], 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
+struct scanner {
+  const byte* p;
+  const byte* end;
+  std::size_t depth = 0;
+
+  explicit scanner(std::string_view text)
+      : p(reinterpret_cast<const byte*>(text.data())), end(p + text.size()) {}
+
+  void ws() {
+    while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
+  }
+
+  bool hex4(unsigned& cp) {
+    if (end - p < 4) return false;
+    cp = 0;
+    for (int i = 0; i < 4; ++i) {
+      const int h = hex_value(p[i]);
+      if (h < 0) return false;
+      cp = cp * 16 + static_cast<unsigned>(h);
+    }
+    p += 4;
+    return true;
+  }
+
+  // p at the backslash.
+  bool escape() {
+    ++p;
+    if (p >= end) return false;
+    switch (*p) {
+      case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': ++p; return true;
+      case 'u': {
+        ++p;
+        unsigned cp = 0;
+        if (!hex4(cp)) return false;
+        if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a low surrogate with no high one before it
+        if (cp < 0xD800 || cp > 0xDBFF) return true;
+        if (end - p < 2 || p[0] != '\\' || p[1] != 'u') return false;
+        p += 2;
+        unsigned low = 0;
+        return hex4(low) && low >= 0xDC00 && low <= 0xDFFF;
+      }
+      default: return false;
+    }
+  }
+
+  // p at the opening quote; afterwards just past the closing one.
+  bool string(bool& escaped) {
+    ++p;
+    for (;;) {
+      while (end - p >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        if (word_needs_care(w)) break;
+        p += 8;
+      }
+      while (p < end && is_plain(*p)) ++p;
+      if (p >= end) return false;
+      const byte c = *p;
+      if (c == '"') {
+        ++p;
+        return true;
+      }
+      if (c == '\\') {
+        escaped = true;
+        if (!escape()) return false;
+      } else if (c < 0x20) {
+        return false;
+      } else {
+        const std::size_t n = utf8_length(p, end);
+        if (n == 0) return false;
+        p += n;
+      }
+    }
+  }
+
+  bool literal(std::string_view word) {
+    if (static_cast<std::size_t>(end - p) < word.size() || std::memcmp(p, word.data(), word.size()) != 0) return false;
+    p += word.size();
+    return true;
+  }
+
+  bool digits() {
+    if (p >= end || !is_digit(*p)) return false;
+    while (p < end && is_digit(*p)) ++p;
+    return true;
+  }
+
+  bool number() {
+    const byte* start = p;
+    bool exponent = false;
+    if (*p == '-') ++p;
+    if (p >= end) return false;
+    if (*p == '0') {
+      ++p;
+    } else if (!digits()) {
+      return false;
+    }
+    if (p < end && *p == '.') {
+      ++p;
+      if (!digits()) return false;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+      ++p;
+      if (p < end && (*p == '+' || *p == '-')) ++p;
+      if (!digits()) return false;
+      exponent = true;
+    }
+    // nlohmann refuses a number a double cannot hold (1e400, or 400 digits); only an exponent
+    // or a very long number can get there, so only those pay for strtod.
+    if (exponent || p - start > 300) {
+      const std::string copy(reinterpret_cast<const char*>(start), static_cast<std::size_t>(p - start));
+      if (std::isinf(std::strtod(copy.c_str(), nullptr))) return false;
+    }
+    return true;
+  }
+
+  bool value(json_kind& kind, std::vector<json_member>* members = nullptr, array_shape* shape = nullptr) {
+    if (p >= end) return false;
+    switch (*p) {
+      case '{': kind = json_kind::object; return object(members);
+      case '[': kind = json_kind::array; return array(shape);
+      case '"': {
+        kind = json_kind::string;
+        bool escaped = false;
+        return string(escaped);
+      }
+      case 't': kind = json_kind::boolean; return literal("true");
+      case 'f': kind = json_kind::boolean; return literal("false");
+      case 'n': kind = json_kind::null; return literal("null");
+      default:
+        kind = json_kind::number;
+        return (*p == '-' || is_digit(*p)) && number();
+    }
+  }
+
+  bool object(std::vector<json_member>* members) {
+    if (++depth > max_json_depth) return false;
+    ++p;
+    ws();
+    if (p < end && *p == '}') {
+      ++p;
+      --depth;
+      return true;
+    }
+    for (;;) {
+      if (p >= end || *p != '"') return false;
+      const byte* key = p + 1;
+      bool escaped = false;
+      if (!string(escaped)) return false;
+      const std::size_t key_size = static_cast<std::size_t>(p - 1 - key);
+      ws();
+      if (p >= end || *p != ':') return false;
+      ++p;
+      ws();
+      const byte* v = p;
+      json_kind kind = json_kind::null;
+      if (!value(kind)) return false;
+      if (members) {
+        members->push_back(json_member{{reinterpret_cast<const char*>(key), key_size},
+                                       {reinterpret_cast<const char*>(v), static_cast<std::size_t>(p - v)},
+                                       kind,
+                                       escaped});
+      }
+      ws();
+      if (p >= end) return false;
+      if (*p == ',') {
+        ++p;
+        ws();
+        continue;
+      }
+      if (*p != '}') return false;
+      ++p;
+      --depth;
+      return true;
+    }
+  }
+
+  bool array(array_shape* shape) {
+    if (++depth > max_json_depth) return false;
+    ++p;
+    ws();
+    if (p < end && *p == ']') {
+      ++p;
+      --depth;
+      return true;
+    }
+    for (;;) {
+      json_kind kind = json_kind::null;
+      if (!value(kind)) return false;
+      if (shape) {
+        ++shape->size;
+        if (kind != json_kind::object) shape->all_objects = false;
+      }
+      ws();
+      if (p >= end) return false;
+      if (*p == ',') {
+        ++p;
+        ws();
+        continue;
+      }
+      if (*p != ']') return false;
+      ++p;
+      --depth;
+      return true;
+    }
+  }
+};
+
+bool keys_unique(const std::vector<json_member>& members) {
+  if (members.size() <= 48) {
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      for (std::size_t j = i + 1; j < members.size(); ++j) {
+        if (members[i].key == members[j].key) return false;
+      }
+    }
+    return true;
+  }
+  std::vector<std::string_view> keys;
+  keys.reserve(members.size());
+  for (const auto& m : members) keys.push_back(m.key);
+  std::sort(keys.begin(), keys.end());
+  return std::adjacent_find(keys.begin(), keys.end()) == keys.end();
+}
+
+}  // namespace
+
+const json_member* json_scan_result::find(std::string_view key) const {
+  for (auto it = members.rbegin(); it != members.rend(); ++it) {
+    if (!it->key_escaped && it->key == key) return &*it;
+  }
+  return nullptr;
+}
+
+bool scan_json(std::string_view text, json_scan_result& out) {
+  out.members.clear();
+  out.plain_keys = true;
+  out.kind = json_kind::null;
+  scanner s(text);
+  if (s.end - s.p >= 3 && s.p[0] == 0xEF && s.p[1] == 0xBB && s.p[2] == 0xBF) s.p += 3;
+  s.ws();
+  if (!s.value(out.kind, &out.members)) return false;
+  s.ws();
+  if (s.p != s.end) return false;
+  for (const auto& m : out.members) {
+    if (m.key_escaped) {
+      out.plain_keys = false;
+      break;
+    }
+  }
+  if (out.plain_keys) out.plain_keys = keys_unique(out.members);
+  return true;
+}
+
+void object_members(std::string_view object, std::vector<json_member>& out) {
+  out.clear();
+  scanner s(object);
+  json_kind kind = json_kind::null;
+  s.value(kind, &out);
+}
+
+array_shape shape_of_array(std::string_view array) {
+  array_shape shape;
+  scanner s(array);
+  json_kind kind = json_kind::null;
+  s.value(kind, nullptr, &shape);
+  return shape;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  const byte* p = reinterpret_cast<const byte*>(s.data());
+  const byte* end = p + s.size();
+  out.push_back('"');
+  while (p < end) {
+    const byte* run = p;
+    while (p < end && is_plain(*p)) ++p;
+    out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run));
+    if (p >= end) break;
+    const byte c = *p;
+    if (c >= 0x80) {
+      const std::size_t n = utf8_length(p, end);
+      if (n == 0) {
+        out.append("\xEF\xBF\xBD");
+        ++p;
+      } else {
+        out.append(reinterpret_cast<const char*>(p), n);
+        p += n;
+      }
+      continue;
+    }
+    ++p;
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\b': out.append("\\b"); break;
+      case '\f': out.append("\\f"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      default:
+        out.append("\\u00");
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 0xF]);
+    }
+  }
+  out.push_back('"');
+}
+
+}  // namespace meshgate::core

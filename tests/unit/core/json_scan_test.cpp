@@ -1,0 +1,114 @@
+#include "meshgate/core/json_scan.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "meshgate/core/json.hpp"
+
+namespace core = meshgate::core;
+using core::json_kind;
+
+namespace {
+
+bool valid(std::string_view text) {
+  core::json_scan_result r;
+  return core::scan_json(text, r);
+}
+
+bool nlohmann_valid(std::string_view text) { return std::holds_alternative<core::json>(core::parse_json(text)); }
+
+std::string as_json_string(std::string_view s) {
+  std::string out;
+  core::append_json_string(out, s);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("scan_json accepts and refuses what parse_json does", "[core][json_scan]") {
+  const std::vector<std::string> texts = {
+      "{}", "[]", "0", "-0", "-0.5e+3", "1E5", "true", "false", "null", R"("a\"b\\c\/\b\f\n\r\t")",
+      R"("\u00e9\uD83D\uDE00")", "\xEF\xBB\xBF{}", " \t\r\n{\"a\" : [ 1 , 2 ] } \n", "\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\"",
+      "1e308", "1e-400", std::string(400, '9'),
+      // refused
+      "", " ", "{", "}", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "01", "1.", ".5", "-", "1e", "+1", "tru", "nul",
+      "1e400", std::string(400, '9') + "e10", "[1] 2", "\"abc", "\"\x01\"", "\"\\x\"", R"("\u12G4")", R"("\uDC00")",
+      R"("\uD800")", R"("\uD800\u0041")", "\"\xC0\xAF\"", "\"\xED\xA0\x80\"", "\"\xF4\x90\x80\x80\"", "\"\xE2\x82\"",
+      "\xEF\xBB{}", "NaN", "[1 2]", "{\"a\":1 \"b\":2}", std::string("\"a\0b\"", 5)};
+  for (const auto& t : texts) {
+    INFO(t);
+    CHECK(valid(t) == nlohmann_valid(t));
+  }
+}
+
+TEST_CASE("scan_json keeps to parse_json's depth limit", "[core][json_scan]") {
+  const auto nested = [](std::size_t n) { return std::string(n, '[') + std::string(n, ']'); };
+  CHECK(valid(nested(core::max_json_depth)));
+  CHECK_FALSE(valid(nested(core::max_json_depth + 1)));
+  CHECK_FALSE(valid(std::string(100000, '[')));  // refused without recursing 100,000 deep
+}
+
+TEST_CASE("scan_json hands back the top-level members as views", "[core][json_scan]") {
+  const std::string body = R"( {"model" : "m1", "messages":[{"role":"user"},{"a":[1,{"b":2}]}], "n":-1.5e2,
+    "stream":true, "x":null, "o":{"k":"v"}} )";
+  core::json_scan_result r;
+  REQUIRE(core::scan_json(body, r));
+  CHECK(r.kind == json_kind::object);
+  CHECK(r.plain_keys);
+  REQUIRE(r.members.size() == 6);
+  CHECK(r.members[0].key == "model");
+  CHECK(r.members[0].value == "\"m1\"");
+  CHECK(r.members[0].kind == json_kind::string);
+  CHECK(r.members[0].head() == "\"model\" : ");
+  CHECK(r.members[0].text() == "\"model\" : \"m1\"");
+  CHECK(r.members[1].kind == json_kind::array);
+  CHECK(r.members[2].value == "-1.5e2");
+  CHECK(r.members[2].kind == json_kind::number);
+  CHECK(r.members[3].kind == json_kind::boolean);
+  CHECK(r.members[4].kind == json_kind::null);
+  CHECK(r.find("o")->value == R"({"k":"v"})");
+  CHECK(r.find("absent") == nullptr);
+
+  const auto shape = core::shape_of_array(r.find("messages")->value);
+  CHECK(shape.size == 2);
+  CHECK(shape.all_objects);
+  CHECK(core::shape_of_array("[]").size == 0);
+  CHECK_FALSE(core::shape_of_array("[{}, 1]").all_objects);
+
+  std::vector<core::json_member> inner;
+  core::object_members(r.find("o")->value, inner);
+  REQUIRE(inner.size() == 1);
+  CHECK(inner[0].key == "k");
+  CHECK(inner[0].value == "\"v\"");
+}
+
+TEST_CASE("scan_json flags repeated and escaped keys", "[core][json_scan]") {
+  core::json_scan_result r;
+  REQUIRE(core::scan_json(R"({"a":1,"a":2})", r));
+  CHECK_FALSE(r.plain_keys);
+  CHECK(r.find("a")->value == "2");  // later wins, as in nlohmann
+  REQUIRE(core::scan_json(R"({"\u0061":1})", r));
+  CHECK_FALSE(r.plain_keys);
+  CHECK(r.find("a") == nullptr);
+  REQUIRE(core::scan_json("[1]", r));
+  CHECK(r.kind == json_kind::array);
+  CHECK(r.members.empty());
+  std::string many = "{";
+  for (int i = 0; i < 100; ++i) many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  REQUIRE(core::scan_json(many + "\"k5\":0}", r));
+  CHECK_FALSE(r.plain_keys);
+  REQUIRE(core::scan_json(many + "\"k\":0}", r));
+  CHECK(r.plain_keys);
+}
+
+TEST_CASE("append_json_string quotes like dump_json", "[core][json_scan]") {
+  CHECK(as_json_string("plain") == R"("plain")");
+  CHECK(as_json_string("a\"b\\c\n\t\x01") == R"("a\"b\\c\n\t\u0001")");
+  CHECK(as_json_string("\xC3\xA9") == "\"\xC3\xA9\"");
+  CHECK(as_json_string("a\xFFz") == "\"a\xEF\xBF\xBDz\"");
+  for (std::string s : {std::string("x"), std::string("\"\\/\b\f\r"), std::string("\xE2\x82\xAC ok")}) {
+    CHECK(as_json_string(s) == core::dump_json(core::json(s)));
+  }
+}
