@@ -17,7 +17,7 @@ net::awaitable<void> handle_openai(handler_env env, request_context& ctx, route_
   const bool completions = route.ep == endpoint::completions;
   const std::string_view path = completions ? "/completions" : "/chat/completions";
   auto parsed = translate::parse_openai_request(
-      ctx.req->body(), completions ? translate::openai_route::completions : translate::openai_route::chat, route.param);
+      std::move(ctx.req->body()), completions ? translate::openai_route::completions : translate::openai_route::chat, route.param);
   if (auto* e = std::get_if<core::api_error>(&parsed)) {
     co_await env.out.send_error(ctx, *e);
     co_return;

@@ -30,10 +30,20 @@ struct native_relay : translate::native_stream_rewriter {
   }
 };
 
+// Also hands the answer to `on_completed` as soon as response.completed is produced, before that
+// event is written: a client that sends the next turn the moment it reads it must find this
+// turn stored.
 struct bridge_relay : translate::bridge_stream_translator {
   using bridge_stream_translator::bridge_stream_translator;
+  std::function<void(core::json)> on_completed;
   static std::optional<core::api_error> first_event_error(const sse::event& ev, std::string_view label) {
     return translate::chat_stream_relay::first_event_error(ev, label);
+  }
+  step on_event(const sse::event& ev, std::string& out) {
+    const bool before = completed();
+    const step s = bridge_stream_translator::on_event(ev, out);
+    if (!before && completed() && on_completed) on_completed(assistant_message());
+    return s;
   }
 };
 
@@ -223,26 +233,26 @@ net::awaitable<void> handle_responses(handler_env env, request_context& ctx) {
     }
 
     const std::string id = env.st.response_ids.encode(d.id, translate::new_object_id("resp_"), ctx.key_hash);
-    std::optional<core::json> answer;
+    auto store_turn = [&](core::json answer) {
+      if (!req.store) return;
+      core::json turn = bridge->turn_messages;
+      turn.push_back(std::move(answer));
+      env.st.conversations.put(id, ctx.key_hash, prev.history, std::move(turn));
+    };
     if (req.stream) {
       bridge_relay tr(id, req.model, bridge->response_template);
       tr.set_usage_decorator(streaming_cost_decorator(env.st, ctx));
+      tr.on_completed = store_turn;
       co_await relay_stream(env, ctx, x, tr, first_byte_s);
-      if (tr.completed()) answer = tr.assistant_message();
     } else {
       co_await relay_body(env, ctx, x, first_byte_s,
                           [&](std::string_view body, usage::token_usage& u) -> std::variant<std::string, core::api_error> {
                             auto r = translate::bridge_response(body, bridge->response_template, id, req.model, u);
                             if (auto* e = std::get_if<core::api_error>(&r)) return *e;
                             auto& ok = std::get<translate::bridge_result>(r);
-                            answer = std::move(ok.assistant_message);
+                            store_turn(std::move(ok.assistant_message));  // before the client can see the id
                             return std::move(ok.body);
                           });
-    }
-    if (answer && req.store) {
-      core::json turn = bridge->turn_messages;
-      turn.push_back(std::move(*answer));
-      env.st.conversations.put(id, ctx.key_hash, prev.history, std::move(turn));
     }
   });
 }

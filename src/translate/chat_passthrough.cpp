@@ -103,26 +103,174 @@ std::optional<core::api_error> read_litellm_controls(const json& body, openai_re
   return std::nullopt;
 }
 
+std::optional<core::api_error> validate(json& j, openai_route route, std::string_view path_model,
+                                       openai_request& req) {
+  if (auto e = check_request_object(j)) return e;
+  if (auto e = check_model(j, path_model, req)) return e;
+  if (auto e = route == openai_route::chat ? check_messages(j) : check_prompt(j)) return e;
+  if (auto e = check_stream(j, req)) return e;
+  if (auto e = check_token_limits(j)) return e;
+  if (auto e = check_tools(j)) return e;
+  return read_litellm_controls(j, req);
+}
+
+// Members the checks read in full; each is small in any sane request (tools may be a few KB).
+bool read_in_full(std::string_view key) {
+  return key == "model" || key == "stream" || key == "stream_options" || key == "max_tokens" ||
+         key == "max_completion_tokens" || key == "tools" || key == "timeout" || key == "num_retries" ||
+         key == "user";
+}
+
+// The spliced form, when the body allows it: one scan, then the usual checks run on an object
+// holding only the small members they read, with `messages`/`prompt` stood in for by a value of
+// the same verdict. Anything unusual (invalid JSON, not an object, `extra_body`, repeated,
+// escaped or forbidden keys, a malformed `messages`) returns nullopt, and the parsed form
+// decides, so every error keeps its one wording.
+std::optional<openai_request> parse_spliced(std::shared_ptr<const std::string> raw, openai_route route,
+                                            std::string_view path_model) {
+  openai_request req;
+  const std::string_view body = *raw;
+  core::json_scan_result scan;
+  if (!core::scan_json(body, scan) || scan.kind != core::json_kind::object || !scan.plain_keys) return std::nullopt;
+  json small = json::object();
+  for (const auto& m : scan.members) {
+    if (m.key == "extra_body" || is_forbidden_key(m.key)) return std::nullopt;
+    if (read_in_full(m.key)) {
+      small[std::string(m.key)] = json::parse(m.value, nullptr, false);
+    } else if (m.key == "messages" && m.kind != core::json_kind::null) {
+      if (m.kind != core::json_kind::array) return std::nullopt;
+      const auto shape = core::shape_of_array(m.value);
+      if (shape.size == 0 || !shape.all_objects) return std::nullopt;
+      small["messages"] = json::array({json::object()});
+    } else if (m.key == "prompt" && m.kind != core::json_kind::null) {
+      if (m.kind == core::json_kind::string) small["prompt"] = "";
+      else if (m.kind == core::json_kind::array) small["prompt"] = json::array();
+      else return std::nullopt;
+    }
+  }
+  if (validate(small, route, path_model, req)) return std::nullopt;
+  req.raw = std::move(raw);
+  req.members = std::move(scan.members);
+  return req;
+}
+
+// The spliced form of build_upstream_body: the same edits, member by member, on the client's text.
+std::string splice_upstream_body(const openai_request& req, const config::deployment& d) {
+  const core::json_member* max_tokens = nullptr;
+  const core::json_member* max_completion_tokens = nullptr;
+  for (const auto& m : req.members) {
+    if (m.key == "max_tokens") max_tokens = &m;
+    else if (m.key == "max_completion_tokens") max_completion_tokens = &m;
+  }
+  // An existing non-null max_tokens wins; otherwise max_completion_tokens takes its place.
+  const bool rename = max_completion_tokens != nullptr && (max_tokens == nullptr || max_tokens->kind == core::json_kind::null);
+
+  std::string out;
+  out.reserve(req.raw->size() + d.upstream_model.size() + 64);
+  out.push_back('{');
+  bool first = true;
+  auto next = [&] {
+    if (!first) out.push_back(',');
+    first = false;
+  };
+  bool have_model = false;
+  bool have_options = false;
+  for (const auto& m : req.members) {
+    const std::string_view key = m.key;
+    if (key == "model") {
+      next();
+      out.append(m.head());
+      core::append_json_string(out, d.upstream_model);
+      have_model = true;
+    } else if (key == "max_completion_tokens") {
+      if (!rename) continue;
+      next();
+      out.append("\"max_tokens\":");
+      out.append(m.value);
+    } else if (key == "max_tokens") {
+      if (rename) continue;
+      next();
+      out.append(m.text());
+    } else if (key == "stream_options") {
+      // Meaningless without streaming, and vLLM rejects it ("only ... when stream=True").
+      if (!req.stream) continue;
+      json options = json::parse(m.value, nullptr, false);
+      if (!options.is_object()) options = json::object();
+      options["include_usage"] = true;
+      next();
+      out.append(m.head());
+      out.append(core::dump_json(options));
+      have_options = true;
+    } else if (key == "metadata" || is_gateway_only_key(key)) {
+      // `metadata` is LiteLLM's here; only the Responses API gives it a meaning upstream.
+      continue;
+    } else {
+      next();
+      out.append(m.text());
+    }
+  }
+  if (!have_model) {
+    next();
+    out.append("\"model\":");
+    core::append_json_string(out, d.upstream_model);
+  }
+  if (req.stream && !have_options) {
+    next();
+    out.append("\"stream_options\":{\"include_usage\":true}");
+  }
+  out.push_back('}');
+  return out;
+}
+
+// restamp_response on the upstream's text: one scan, `usage` parsed on its own, the new `model`
+// spliced in. nullopt when the body is not a plain object with a `choices` array; the parsed
+// path then decides (and words any error).
+std::optional<std::string> splice_response(std::string_view body, std::string_view alias,
+                                           usage::token_usage& usage_out) {
+  core::json_scan_result scan;
+  if (!core::scan_json(body, scan) || scan.kind != core::json_kind::object || !scan.plain_keys) return std::nullopt;
+  const core::json_member* choices = scan.find("choices");
+  if (choices == nullptr || choices->kind != core::json_kind::array) return std::nullopt;
+  if (const core::json_member* u = scan.find("usage")) usage_out = usage::from_json(json::parse(u->value, nullptr, false));
+  std::string out;
+  out.reserve(body.size() + alias.size() + 16);
+  out.push_back('{');
+  bool have_model = false;
+  for (const auto& m : scan.members) {
+    if (out.size() > 1) out.push_back(',');
+    if (m.key == "model") {
+      out.append(m.head());
+      core::append_json_string(out, alias);
+      have_model = true;
+    } else {
+      out.append(m.text());
+    }
+  }
+  if (!have_model) {
+    if (out.size() > 1) out.push_back(',');
+    out.append("\"model\":");
+    core::append_json_string(out, alias);
+  }
+  out.push_back('}');
+  return out;
+}
+
 }  // namespace
 
-std::variant<openai_request, core::api_error> parse_openai_request(std::string_view body, openai_route route,
+std::variant<openai_request, core::api_error> parse_openai_request(std::string text, openai_route route,
                                                                    std::string_view path_model) {
-  auto parsed = parse_request_json(body);
+  auto raw = std::make_shared<const std::string>(std::move(text));
+  if (auto fast = parse_spliced(raw, route, path_model)) return *std::move(fast);
+  auto parsed = parse_request_json(*raw);
   if (auto* e = std::get_if<core::api_error>(&parsed)) return *std::move(e);
   openai_request req;
   req.body = std::get<json>(std::move(parsed));
-  json& j = req.body;
-  if (auto e = check_request_object(j)) return *std::move(e);
-  if (auto e = check_model(j, path_model, req)) return *std::move(e);
-  if (auto e = route == openai_route::chat ? check_messages(j) : check_prompt(j)) return *std::move(e);
-  if (auto e = check_stream(j, req)) return *std::move(e);
-  if (auto e = check_token_limits(j)) return *std::move(e);
-  if (auto e = check_tools(j)) return *std::move(e);
-  if (auto e = read_litellm_controls(j, req)) return *std::move(e);
+  if (auto e = validate(req.body, route, path_model, req)) return *std::move(e);
   return req;
 }
 
 std::string build_upstream_body(openai_request& req, const config::deployment& d) {
+  if (req.raw) return splice_upstream_body(req, d);
   json& j = req.body;
   if (!j.is_object()) j = json::object();
   j["model"] = d.upstream_model;
@@ -154,6 +302,7 @@ std::string build_upstream_body(openai_request& req, const config::deployment& d
 std::variant<std::string, core::api_error> restamp_response(std::string_view upstream_body, std::string_view alias,
                                                             usage::token_usage& usage_out) {
   usage_out = usage::token_usage{};
+  if (auto spliced = splice_response(upstream_body, alias, usage_out)) return *std::move(spliced);
   auto parsed = parse_upstream_object(upstream_body);
   if (auto* e = std::get_if<core::api_error>(&parsed)) return *std::move(e);
   json& j = std::get<json>(parsed);

@@ -68,6 +68,8 @@ chat_stream_relay::step chat_stream_relay::on_event(const sse::event& ev, std::s
     append_data(out, "[DONE]");
     return step::done;
   }
+  step spliced = step::more;
+  if (splice_event(ev.data, out, spliced)) return spliced;
   auto parsed = core::parse_json(ev.data);
   auto* chunk = std::get_if<json>(&parsed);
   if (!chunk || !chunk->is_object()) {
@@ -101,6 +103,56 @@ chat_stream_relay::step chat_stream_relay::on_event(const sse::event& ev, std::s
   }
   append_data(out, core::dump_json(*chunk));
   return step::more;
+}
+
+bool chat_stream_relay::splice_event(std::string_view data, std::string& out, step& result) {
+  // `"reasoning"` anywhere (as a key it needs renaming) sends the event down the parsed path.
+  if (data.find("\"reasoning\"") != std::string_view::npos) return false;
+  if (!core::scan_json(data, scan_) || scan_.kind != core::json_kind::object || !scan_.plain_keys) return false;
+  if (scan_.find("error") != nullptr) return false;
+
+  const core::json_member* u = scan_.find("usage");
+  std::string usage_text;
+  bool drop_usage = false;
+  if (u != nullptr && u->kind == core::json_kind::object) {
+    json parsed_usage = json::parse(u->value, nullptr, false);
+    usage_ = usage::from_json(parsed_usage);
+    const core::json_member* c = scan_.find("choices");
+    const bool usage_only =
+        c == nullptr || (c->kind == core::json_kind::array && core::shape_of_array(c->value).size == 0);
+    if (!client_wants_usage_) {
+      if (usage_only) {
+        result = step::more;
+        return true;
+      }
+      drop_usage = true;  // the client did not ask for usage: keep chunks as it expects them
+    } else if (decorate_usage_) {
+      decorate_usage_(parsed_usage);
+      usage_text = core::dump_json(parsed_usage);
+    }
+  } else if (u != nullptr && u->kind == core::json_kind::null && !client_wants_usage_) {
+    drop_usage = true;
+  }
+
+  out.append("data: {");
+  bool first = true;
+  for (const auto& m : scan_.members) {
+    if (drop_usage && &m == u) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    if (m.key == "model") {
+      out.append(m.head());
+      core::append_json_string(out, alias_);
+    } else if (&m == u && !usage_text.empty()) {
+      out.append(m.head());
+      out.append(usage_text);
+    } else {
+      out.append(m.text());
+    }
+  }
+  out.append("}\n\n");
+  result = step::more;
+  return true;
 }
 
 void chat_stream_relay::on_abnormal_end(std::string_view what, int status, std::string& out) {

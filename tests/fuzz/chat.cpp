@@ -36,7 +36,7 @@ bool forbidden_key(const std::string& k) {
 }
 
 void request(std::string_view body, tr::openai_route route) {
-  auto parsed = tr::parse_openai_request(body, route);
+  auto parsed = tr::parse_openai_request(std::string(body), route);
   if (auto* e = std::get_if<api_error>(&parsed)) {
     check_api_error(*e, 400);
     return;

@@ -4,23 +4,33 @@
 //
 // Contract: pure functions, no I/O; never throw except std::bad_alloc. Every client mistake is
 // a 400 `api_error` naming the field, produced before anything is sent upstream.
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "meshgate/config/config.hpp"
 #include "meshgate/core/error.hpp"
 #include "meshgate/core/json.hpp"
+#include "meshgate/core/json_scan.hpp"
 #include "meshgate/usage/usage.hpp"
 
 namespace meshgate::translate {
 
 enum class openai_route { chat, completions };
 
-// What the gateway learns from a client body, plus the parsed body itself.
+// What the gateway learns from a client body, plus the body itself in one of two forms:
+// - spliced (the common case: a plain JSON object without `extra_body`, repeated or escaped
+//   keys): `raw` holds the client's text and `members` views its top-level members; `body`
+//   stays null and build_upstream_body copies the text through, patching only the members it
+//   edits. `raw` is heap-held so that the views survive moves of the request.
+// - parsed: `body` holds the whole object (also how translators hand a body over), `raw` is null.
 struct openai_request {
-  core::json body;               // the parsed object (edited in place by build_upstream_body)
+  core::json body;                          // parsed form (edited in place by build_upstream_body)
+  std::shared_ptr<const std::string> raw;   // spliced form: the client's text ...
+  std::vector<core::json_member> members;   // ... and its top-level members
   std::string model;             // the alias as the client sent it
   bool stream = false;
   bool client_wants_usage = false;          // stream_options.include_usage was true
@@ -50,10 +60,12 @@ struct openai_request {
 //   Tensormesh and must be non-empty`;
 // - `timeout` a positive number of seconds (numeric strings accepted), `num_retries` a
 //   non-negative integer.
-std::variant<openai_request, core::api_error> parse_openai_request(std::string_view body, openai_route route,
+// The body is taken by value: the spliced form keeps it (pass an rvalue to avoid a copy).
+std::variant<openai_request, core::api_error> parse_openai_request(std::string body, openai_route route,
                                                                    std::string_view path_model = {});
 
-// Applies the upstream edits to `req.body` and serialises it:
+// Applies the upstream edits and serialises the result (the parsed form is edited in place; the
+// spliced form keeps the client's member order and bytes for every member it does not edit):
 // - `model` ← deployment.upstream_model;
 // - `max_completion_tokens` → `max_tokens` (an existing non-null `max_tokens` wins; the other is dropped);
 // - LiteLLM-only keys consumed: metadata, tags, fallbacks, num_retries, mock_response, caching,
@@ -68,7 +80,8 @@ std::variant<openai_request, core::api_error> parse_openai_request(std::string_v
 std::string build_upstream_body(openai_request& req, const config::deployment& d);
 
 // A successful non-streaming upstream body → the body for the client: `model` set to `alias`
-// (added if absent), everything else kept. Resets `usage_out`, then fills it from `usage` if
+// (added if absent), everything else kept byte for byte (a body with repeated or escaped
+// top-level keys is re-serialised instead). Resets `usage_out`, then fills it from `usage` if
 // present. A body that is not a JSON object, or lacks a `choices` array, is an upstream failure:
 // 502 `api_error` "upstream returned an invalid response: <short reason>" (an upstream
 // `error.message` under the 2xx is quoted, clipped to 200 bytes).

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "meshgate/core/error.hpp"
+#include "meshgate/core/json_scan.hpp"
 #include "meshgate/sse/parser.hpp"
 #include "meshgate/usage/usage.hpp"
 
@@ -43,7 +44,12 @@ class chat_stream_relay {
   void set_usage_decorator(std::function<void(nlohmann::json& usage)> f) { decorate_usage_ = std::move(f); }
 
  private:
+  // The common chunk (a plain object, no error, no `reasoning`) spliced rather than parsed and
+  // re-serialised; false leaves `out` untouched and the parsed path handles the event.
+  bool splice_event(std::string_view data, std::string& out, step& result);
+
   std::string alias_;
+  core::json_scan_result scan_;  // reused across events
   bool client_wants_usage_;
   bool finished_ = false;
   usage::token_usage usage_;

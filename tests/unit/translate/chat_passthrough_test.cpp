@@ -26,13 +26,13 @@ meshgate::config::deployment gpt_oss() {
 
 openai_request parse_ok(std::string_view body, openai_route route = openai_route::chat,
                         std::string_view path_model = {}) {
-  auto r = parse_openai_request(body, route, path_model);
+  auto r = parse_openai_request(std::string(body), route, path_model);
   if (auto* e = std::get_if<api_error>(&r)) FAIL("unexpected 400: " << e->message);
   return std::get<openai_request>(std::move(r));
 }
 
 api_error parse_fails(std::string_view body, openai_route route = openai_route::chat) {
-  auto r = parse_openai_request(body, route);
+  auto r = parse_openai_request(std::string(body), route);
   REQUIRE(std::holds_alternative<api_error>(r));
   auto e = std::get<api_error>(std::move(r));
   CHECK(e.status == 400);
@@ -73,7 +73,7 @@ TEST_CASE("a minimal chat body yields its alias and no stream", "[translate][cha
   CHECK_FALSE(req.timeout_s.has_value());
   CHECK_FALSE(req.num_retries.has_value());
   CHECK(req.user.empty());
-  CHECK(req.body.is_object());
+  CHECK(req.raw != nullptr);  // a plain body takes the spliced form
 }
 
 TEST_CASE("user, timeout and num_retries are read from a chat body", "[translate][chat]") {
@@ -366,7 +366,7 @@ TEST_CASE("completions accepts string, string-array and token prompts without me
   for (const char* prompt : {"\"Say ok.\"", "[\"a\",\"b\"]", "[1,2,3]", "[[1,2],[3]]"}) {
     auto req = parse_ok(std::string(R"({"model":"m","prompt":)") + prompt + "}", openai_route::completions);
     CHECK(req.model == "m");
-    CHECK(req.body["prompt"] == json::parse(prompt));
+    CHECK(json::parse(build_upstream_body(req, gpt_oss()))["prompt"] == json::parse(prompt));
   }
 }
 
@@ -509,8 +509,9 @@ TEST_CASE("a non-streaming chat request sends no stream_options upstream", "[tra
   CHECK(up["stream"] == false);
 }
 
-TEST_CASE("build_upstream_body edits the request body in place", "[translate][chat][upstream]") {
-  auto req = parse_ok(chat_with(R"("max_completion_tokens":4,"tags":["t"])"));
+TEST_CASE("build_upstream_body edits a parsed body in place", "[translate][chat][upstream]") {
+  auto req = parse_ok(chat_with(R"("max_completion_tokens":4,"tags":["t"],"extra_body":{"top_k":2})"));
+  REQUIRE(req.raw == nullptr);  // extra_body needs merging: the parsed form
   std::string out = build_upstream_body(req, gpt_oss());
   CHECK(json::parse(out) == req.body);
   CHECK(req.body["model"] == "openai/gpt-oss-120b");
@@ -618,4 +619,74 @@ TEST_CASE("an error object under a 2xx chat response is a 502 quoting its messag
 TEST_CASE("a deeply nested upstream chat body is a 502, not a crash", "[translate][restamp]") {
   auto e = restamp_fails(std::string(100000, '['));
   CHECK(e.message == "upstream returned an invalid response: JSON nested deeper than 512 levels");
+}
+
+TEST_CASE("a spliced body keeps the client's member order and bytes", "[translate][chat][upstream]") {
+  auto req = parse_ok(R"({"messages": [{"role":"user","content":"caf\u00e9 \ud83d\ude00"}], "model":"tensormesh-chat",
+      "temperature": 0.70, "max_completion_tokens": 5, "metadata": {"a":1}, "stream": true})");
+  REQUIRE(req.raw != nullptr);
+  CHECK(build_upstream_body(req, gpt_oss()) ==
+        R"({"messages": [{"role":"user","content":"caf\u00e9 \ud83d\ude00"}],"model":"openai/gpt-oss-120b",)"
+        R"("temperature": 0.70,"max_tokens":5,"stream": true,"stream_options":{"include_usage":true}})");
+}
+
+TEST_CASE("the spliced and the parsed form send the same body upstream", "[translate][chat][upstream]") {
+  // `"extra_body":{}` merges nothing but forces the parsed form: both must agree.
+  const std::vector<std::string> extras = {
+      "",
+      R"("stream":true)",
+      R"("stream":true,"stream_options":{"include_usage":false,"continuous_usage_stats":true})",
+      R"("stream":true,"stream_options":null)",
+      R"("stream":false,"stream_options":{"include_usage":true})",
+      R"("max_completion_tokens":7)",
+      R"("max_completion_tokens":7,"max_tokens":null)",
+      R"("max_completion_tokens":7,"max_tokens":3)",
+      R"("max_completion_tokens":null)",
+      R"("metadata":{"k":"v"},"tags":["a"],"litellm_trace_id":"x","user_api_key_alias":"y","timeout":3,"num_retries":1)",
+      R"("tools":[{"type":"function","function":{"name":"f","description":"d","parameters":{}}}],"top_k":5)",
+      R"("user":"u","chat_template_kwargs":{"enable_thinking":false},"n":null)",
+  };
+  for (const auto& extra : extras) {
+    INFO(extra);
+    const std::string body = chat_with(extra);
+    auto spliced = parse_ok(body);
+    CHECK(spliced.raw != nullptr);
+    auto parsed = parse_ok(body.substr(0, body.size() - 1) + R"(,"extra_body":{}})");
+    CHECK(parsed.raw == nullptr);
+    CHECK(spliced.stream == parsed.stream);
+    CHECK(spliced.client_wants_usage == parsed.client_wants_usage);
+    CHECK(json::parse(build_upstream_body(spliced, gpt_oss())) == json::parse(build_upstream_body(parsed, gpt_oss())));
+  }
+  // No model in the body (it came from the path): added.
+  auto req = parse_ok(R"({"messages":[{"role":"user","content":"x"}]})", openai_route::chat, "tensormesh-chat");
+  CHECK(req.model == "tensormesh-chat");
+  CHECK(json::parse(build_upstream_body(req, gpt_oss()))["model"] == "openai/gpt-oss-120b");
+}
+
+TEST_CASE("bodies the spliced form leaves to the parsed one still get their own errors", "[translate][chat]") {
+  CHECK(parse_fails(R"({"model":"m","messages":[{"role":"user"}],"model":5})").message == R"("model" must be a non-empty string)");
+  CHECK(parse_fails(R"({"model":"m","messages":[{"role":"user"}, 3]})").message == "messages[1] must be an object");
+  CHECK(parse_fails(R"({"model":"m","messages":[]})").message == R"("messages" must be a non-empty array)");
+  CHECK(parse_fails(R"({"model":"m","messages":{}})").message == R"("messages" must be a non-empty array)");
+  CHECK(parse_fails(R"({"model":"m","messages":[{}],"api_key":"k"})").param == "api_key");
+  auto e = parse_fails(R"({"model":"m","messages":[{}],"stream":"yes"})");
+  CHECK(e.message == R"("stream" must be a boolean)");
+  auto req = parse_ok(R"({"model":"m","mess\u0061ges":[{"role":"user"}],"messages":[{"role":"user"}]})");
+  CHECK(req.raw == nullptr);
+}
+
+TEST_CASE("restamp_response splices the alias into the upstream's bytes", "[translate][chat]") {
+  meshgate::usage::token_usage u;
+  const std::string upstream =
+      R"({"id":"c1","object":"chat.completion","model":"openai/gpt-oss-120b","choices":[{"index":0,"message":)"
+      R"({"role":"assistant","content":"caf\u00e9"}}],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}})";
+  auto r = restamp_response(upstream, "tensormesh-chat", u);
+  REQUIRE(std::holds_alternative<std::string>(r));
+  std::string expected = upstream;
+  expected.replace(expected.find("openai/gpt-oss-120b"), 19, "tensormesh-chat");
+  CHECK(std::get<std::string>(r) == expected);
+  CHECK(u.prompt_tokens == 3);
+  CHECK(u.completion_tokens == 4);
+  auto no_model = restamp_response(R"({"choices":[]})", "a\"b", u);
+  CHECK(json::parse(std::get<std::string>(no_model))["model"] == "a\"b");
 }
