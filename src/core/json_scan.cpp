@@ -294,7 +294,8 @@ bool scan_json(std::string_view text, json_scan_result& out) {
   s.ws();
   if (!s.value(out.kind, &out.members)) return false;
   s.ws();
-  if (s.p != s.end) return false;
+  // nlohmann's lexer takes a NUL byte for the end of input and ignores what follows; so must we.
+  if (s.p != s.end && *s.p != 0) return false;
   for (const auto& m : out.members) {
     if (m.key_escaped) {
       out.plain_keys = false;

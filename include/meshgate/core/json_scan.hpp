@@ -8,7 +8,7 @@
 // splice the rest through byte for byte.
 //
 // Contract: accepts exactly what core::parse_json accepts (RFC 8259, UTF-8 checked, a leading
-// UTF-8 BOM skipped, numbers that overflow a double refused, nesting ≤ max_json_depth); a
+// UTF-8 BOM skipped, anything after a NUL byte that follows the value ignored, numbers that overflow a double refused, nesting ≤ max_json_depth); a
 // differential fuzz target holds it to that. It never reports why a text is invalid: callers
 // call parse_json on the (cold) failure path for the client-facing message. Pure; no
 // allocation beyond the member vector; never throws except std::bad_alloc.
