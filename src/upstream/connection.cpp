@@ -22,7 +22,11 @@ bool is_ip_literal(const std::string& host) {
 }  // namespace
 
 connection::connection(net::any_io_executor ex, const endpoint& ep, net::ssl::context* tls)
-    : key_(ep.pool_key()), stream_(make_stream(std::move(ex), tls)) {}
+    : key_(ep.pool_key()), stream_(make_stream(std::move(ex), tls)) {
+  // Beast sizes each socket read by the buffer's free capacity (512 bytes at least): an empty
+  // buffer would read a 4 KB stream in eight reads and relay it as eight chunks.
+  buffer_.reserve(16 * 1024);
+}
 
 beast::tcp_stream& connection::lowest() noexcept {
   return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); }, stream_);

@@ -86,7 +86,9 @@ class exchange {
   std::optional<http::response_parser<http::buffer_body>> parser_;
   bool aborted_ = false;
   bool failed_ = false;
-  std::array<char, 16 * 1024> scratch_{};  // decoded body bytes land here, then are appended
+  // Decoded body bytes land here, then are appended. Left uninitialised on purpose: zeroing
+  // 16 KiB for every upstream call was 6 % of the gateway's instructions per small request.
+  std::array<char, 16 * 1024> scratch_;
 };
 
 }  // namespace meshgate::upstream
