@@ -1,7 +1,6 @@
 #include "meshgate/auth/auth.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 
@@ -22,15 +21,7 @@ constexpr std::string_view invalid_message =
 
 constexpr std::string_view scheme_prefixes[] = {"Bearer ", "bearer ", "Basic "};
 
-bool sha256(std::string_view data, digest& out) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  // EVP_Digest with a null pointer is fine for length 0, but a non-null one costs nothing.
-  const char* p = data.empty() ? "" : data.data();
-  if (EVP_Digest(p, data.size(), md, &len, EVP_sha256(), nullptr) != 1 || len != out.size()) return false;
-  std::copy(md, md + out.size(), out.begin());
-  return true;
-}
+using core::sha256;
 
 // nullopt when `value` carries none of the accepted schemes.
 std::optional<std::string_view> strip_scheme(std::string_view value) {
@@ -88,6 +79,10 @@ authenticator::authenticator(std::string_view master_key, bool allow_unauthentic
     : open_(master_key.empty() && allow_unauthenticated) {
   // If hashing fails the digest stays all-zero, which no real key hashes to: fail closed.
   if (!sha256(master_key, master_digest_)) master_digest_.fill(0);
+}
+
+std::string authenticator::accepted_key_hash(const extracted_key& key) const {
+  return open_ ? hash_for_logs(key.key) : core::digest_hex(master_digest_);
 }
 
 std::optional<core::api_error> authenticator::check(const extracted_key& key) const {

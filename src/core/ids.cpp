@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <array>
 #include <random>
 
@@ -20,36 +21,54 @@ void append_hex(std::string& out, const unsigned char* p, std::size_t n) {
 }  // namespace
 
 std::string new_uuid() {
-  std::array<unsigned char, 16> b{};
-  if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) {
-    // RAND_bytes only fails when the OS entropy source is broken; ids need uniqueness, not secrecy.
-    thread_local std::mt19937_64 fallback{std::random_device{}()};
-    for (auto& x : b) x = static_cast<unsigned char>(fallback());
+  // RAND_bytes costs thousands of instructions per call whatever the length (locking, the fork
+  // check), and every request draws an id; so each thread draws 1 KiB at once and hands out 16
+  // bytes at a time. The ids are public, so the bytes waiting in the pool are no secret.
+  thread_local std::array<unsigned char, 1024> pool;
+  thread_local std::size_t used = pool.size();
+  if (used == pool.size()) {
+    if (RAND_bytes(pool.data(), static_cast<int>(pool.size())) != 1) {
+      // RAND_bytes only fails when the OS entropy source is broken; ids need uniqueness, not secrecy.
+      thread_local std::mt19937_64 fallback{std::random_device{}()};
+      for (auto& x : pool) x = static_cast<unsigned char>(fallback());
+    }
+    used = 0;
   }
+  std::array<unsigned char, 16> b;
+  std::copy_n(pool.data() + used, b.size(), b.data());
+  used += b.size();
   b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
+  std::string out(36, '-');  // 8-4-4-4-12 hex digits
+  std::size_t pos = 0;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
+    out[pos++] = hex_digits[b[i] >> 4];
+    out[pos++] = hex_digits[b[i] & 0xF];
+  }
+  return out;
+}
+
+bool sha256(std::string_view data, std::array<unsigned char, 32>& out) {
+  static EVP_MD* const fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);  // freed at exit by OpenSSL
+  const EVP_MD* md = fetched != nullptr ? fetched : EVP_sha256();
+  unsigned int len = 0;
+  // EVP_Digest takes a null pointer for length 0, but a non-null one costs nothing.
+  const char* p = data.empty() ? "" : data.data();
+  return EVP_Digest(p, data.size(), out.data(), &len, md, nullptr) == 1 && len == out.size();
+}
+
+std::string digest_hex(const std::array<unsigned char, 32>& digest) {
   std::string out;
-  out.reserve(36);
-  append_hex(out, b.data(), 4);
-  out.push_back('-');
-  append_hex(out, b.data() + 4, 2);
-  out.push_back('-');
-  append_hex(out, b.data() + 6, 2);
-  out.push_back('-');
-  append_hex(out, b.data() + 8, 2);
-  out.push_back('-');
-  append_hex(out, b.data() + 10, 6);
+  out.reserve(2 * digest.size());
+  append_hex(out, digest.data(), digest.size());
   return out;
 }
 
 std::string sha256_hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr);
-  std::string out;
-  out.reserve(len * 2);
-  append_hex(out, md.data(), len);
-  return out;
+  std::array<unsigned char, 32> md{};
+  if (!sha256(data, md)) md.fill(0);
+  return digest_hex(md);
 }
 
 }  // namespace meshgate::core

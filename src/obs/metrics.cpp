@@ -1,5 +1,7 @@
 #include "meshgate/obs/metrics.hpp"
 
+#include <charconv>
+
 #include <fmt/format.h>
 
 namespace meshgate::obs {
@@ -41,24 +43,38 @@ void metrics::histogram::observe(double v) {
   ++count;
 }
 
+namespace {
+// The entry for `key`, made by `make()` only when the key is new.
+template <class Map, class Make>
+typename Map::mapped_type& entry(Map& map, std::string_view key, Make make) {
+  auto it = map.find(key);
+  if (it == map.end()) it = map.emplace(std::string(key), make()).first;
+  return it->second;
+}
+}  // namespace
+
 void metrics::observe(const request_sample& s) {
+  char status_text[16];
+  const auto status_end = std::to_chars(status_text, status_text + sizeof status_text, s.status).ptr;
+  const std::array<std::string_view, 3> labels{s.route, s.model, std::string_view(status_text, status_end - status_text)};
   std::lock_guard lock(m_);
-  ++requests_[{std::string(s.route), std::string(s.model), std::to_string(s.status)}];
-  std::string route(s.route);
-  duration_.try_emplace(route, make_histogram(latency_bounds)).first->second.observe(s.duration_s);
-  overhead_.try_emplace(route, make_histogram(overhead_bounds)).first->second.observe(s.overhead_s);
+  auto it = requests_.find(labels);
+  if (it == requests_.end())
+    it = requests_.emplace(std::array<std::string, 3>{std::string(labels[0]), std::string(labels[1]), std::string(labels[2])}, 0).first;
+  ++it->second;
+  entry(duration_, s.route, [] { return make_histogram(latency_bounds); }).observe(s.duration_s);
+  entry(overhead_, s.route, [] { return make_histogram(overhead_bounds); }).observe(s.overhead_s);
   if (s.model.empty()) return;
-  std::string model(s.model);
-  if (s.ttft_s) ttft_.try_emplace(model, make_histogram(latency_bounds)).first->second.observe(*s.ttft_s);
-  prompt_tokens_[model] += s.prompt_tokens;
-  completion_tokens_[model] += s.completion_tokens;
-  if (s.cost) spend_[model] += *s.cost;
+  if (s.ttft_s) entry(ttft_, s.model, [] { return make_histogram(latency_bounds); }).observe(*s.ttft_s);
+  entry(prompt_tokens_, s.model, [] { return std::int64_t{0}; }) += s.prompt_tokens;
+  entry(completion_tokens_, s.model, [] { return std::int64_t{0}; }) += s.completion_tokens;
+  if (s.cost) entry(spend_, s.model, [] { return 0.0; }) += *s.cost;
 }
 
 std::string metrics::render(std::int64_t in_flight_requests, const std::optional<spend_counters>& spend) const {
   std::string out;
   auto histograms = [&out](const char* name, const char* help, const char* label,
-                           const std::map<std::string, histogram>& series) {
+                           const std::map<std::string, histogram, std::less<>>& series) {
     out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
     for (const auto& [key, h] : series) {
       std::uint64_t cumulative = 0;

@@ -6,7 +6,7 @@ model_table::model_table(const config::config& cfg) {
   for (const auto& d : cfg.deployments) {
     // The loader validated api_base; an unparseable one cannot reach here.
     auto ep = upstream::parse_endpoint(d.api_base, d.ssl_verify);
-    routed_deployment r{&d, ep.value_or(upstream::endpoint{})};
+    routed_deployment r{&d, ep.value_or(upstream::endpoint{}), usage::price_table::builtin().for_deployment(d)};
     all_.push_back(r);
     auto [it, inserted] = groups_.try_emplace(d.model_name);
     if (inserted) aliases_.push_back(d.model_name);

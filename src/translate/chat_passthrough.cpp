@@ -231,7 +231,7 @@ std::optional<std::string> splice_response(std::string_view body, std::string_vi
   if (!core::scan_json(body, scan) || scan.kind != core::json_kind::object || !scan.plain_keys) return std::nullopt;
   const core::json_member* choices = scan.find("choices");
   if (choices == nullptr || choices->kind != core::json_kind::array) return std::nullopt;
-  if (const core::json_member* u = scan.find("usage")) usage_out = usage::from_json(json::parse(u->value, nullptr, false));
+  if (const core::json_member* u = scan.find("usage")) usage_out = usage::from_json_text(u->value);
   std::string out;
   out.reserve(body.size() + alias.size() + 16);
   out.push_back('{');

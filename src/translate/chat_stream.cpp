@@ -115,8 +115,7 @@ bool chat_stream_relay::splice_event(std::string_view data, std::string& out, st
   std::string usage_text;
   bool drop_usage = false;
   if (u != nullptr && u->kind == core::json_kind::object) {
-    json parsed_usage = json::parse(u->value, nullptr, false);
-    usage_ = usage::from_json(parsed_usage);
+    usage_ = usage::from_json_text(u->value);
     const core::json_member* c = scan_.find("choices");
     const bool usage_only =
         c == nullptr || (c->kind == core::json_kind::array && core::shape_of_array(c->value).size == 0);
@@ -127,6 +126,7 @@ bool chat_stream_relay::splice_event(std::string_view data, std::string& out, st
       }
       drop_usage = true;  // the client did not ask for usage: keep chunks as it expects them
     } else if (decorate_usage_) {
+      json parsed_usage = json::parse(u->value, nullptr, false);
       decorate_usage_(parsed_usage);
       usage_text = core::dump_json(parsed_usage);
     }

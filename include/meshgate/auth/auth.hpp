@@ -56,6 +56,11 @@ class authenticator {
   // stores in the spend log's `api_key` column. Logs may print a prefix of it.
   static std::string hash_for_logs(std::string_view key);
 
+  // hash_for_logs(key.key) for a key that check() accepted. With a master key configured the
+  // accepted key is the master key, so its fingerprint is the digest computed at start-up, in
+  // hex: no second SHA-256 per request.
+  std::string accepted_key_hash(const extracted_key& key) const;
+
  private:
   std::array<unsigned char, 32> master_digest_{};
   bool open_ = false;

@@ -12,9 +12,11 @@
 //   meshgate_spend_usd_total{model}                        counter
 //   meshgate_in_flight_requests, meshgate_in_flight_streams gauges
 //   meshgate_spend_log_rows_{written,dropped,failed}_total counters (from the spend writer)
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -59,11 +61,22 @@ class metrics {
   };
   static histogram make_histogram(const std::vector<double>& bounds);
 
+  // Transparent ordering, so observe() looks labels up by view and allocates only for a label
+  // seen for the first time.
+  struct labels_less {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                          [](std::string_view x, std::string_view y) { return x < y; });
+    }
+  };
+
   mutable std::mutex m_;
-  std::map<std::array<std::string, 3>, std::uint64_t> requests_;  // route, model, status
-  std::map<std::string, histogram> duration_, overhead_, ttft_;
-  std::map<std::string, std::int64_t> prompt_tokens_, completion_tokens_;
-  std::map<std::string, double> spend_;
+  std::map<std::array<std::string, 3>, std::uint64_t, labels_less> requests_;  // route, model, status
+  std::map<std::string, histogram, std::less<>> duration_, overhead_, ttft_;
+  std::map<std::string, std::int64_t, std::less<>> prompt_tokens_, completion_tokens_;
+  std::map<std::string, double, std::less<>> spend_;
 };
 
 }  // namespace meshgate::obs

@@ -5,6 +5,7 @@
 // Thread-safe: immutable after construction except an atomic counter.
 #include <atomic>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -12,12 +13,15 @@
 
 #include "meshgate/config/config.hpp"
 #include "meshgate/upstream/endpoint.hpp"
+#include "meshgate/usage/pricing.hpp"
 
 namespace meshgate::server {
 
 struct routed_deployment {
   const config::deployment* dep = nullptr;
   upstream::endpoint endpoint;
+  // usage::price_table::builtin().for_deployment(*dep), looked up once: nullopt = no price.
+  std::optional<usage::model_price> price;
 };
 
 class model_table {

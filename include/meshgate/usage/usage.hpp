@@ -2,6 +2,7 @@
 // Token usage as reported by an upstream, with "was it reported" kept distinct from zero.
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -23,5 +24,11 @@ struct token_usage {
 // negative or out-of-range fields stay unset, as do details objects that are null or missing.
 // A `usage_object` that is not an object yields all-unset. Never throws except std::bad_alloc.
 token_usage from_json(const nlohmann::json& usage_object);
+
+// The same reading of a `usage` value given as JSON text that core::scan_json has already
+// validated (any value, not only objects), without building a tree: the hot chat routes read
+// usage from every response and from the last stream chunk. Equal to
+// from_json(nlohmann::json::parse(text)) on every validated text (unit-tested side by side).
+token_usage from_json_text(std::string_view validated_value);
 
 }  // namespace meshgate::usage

@@ -239,6 +239,16 @@ TEST_CASE("key fingerprint is the sha-256 hex of the key", "[auth]") {
   CHECK(h != authenticator::hash_for_logs("sk-master-1235"));
 }
 
+TEST_CASE("the fingerprint of an accepted key is the key's own sha-256 hex", "[auth]") {
+  const authenticator guarded(master, false);
+  REQUIRE_FALSE(guarded.check(present(master)).has_value());
+  CHECK(guarded.accepted_key_hash(present(master)) == authenticator::hash_for_logs(master));
+  // Without a master key every key is accepted, and each keeps its own fingerprint.
+  const authenticator open("", true);
+  CHECK(open.accepted_key_hash(present("sk-one")) == authenticator::hash_for_logs("sk-one"));
+  CHECK(open.accepted_key_hash(present("sk-two")) == authenticator::hash_for_logs("sk-two"));
+}
+
 TEST_CASE("auth error renders as LiteLLM's OpenAI envelope", "[auth]") {
   const authenticator auth(master, false);
   const auto err = auth.check({});

@@ -107,3 +107,41 @@ TEST_CASE("zero usage counts are reported, not treated as missing", "[usage]") {
   CHECK(u.prompt_tokens == 0);
   CHECK(u.cached_tokens == 0);
 }
+
+// from_json_text must read every text exactly as from_json reads its parsed tree.
+TEST_CASE("usage read from text agrees with usage read from the parsed tree", "[usage]") {
+  const char* texts[] = {
+      R"({"prompt_tokens":1000,"completion_tokens":500,"total_tokens":1500,"prompt_tokens_details":{"cached_tokens":200},"completion_tokens_details":{"reasoning_tokens":120}})",
+      R"({"prompt_tokens":12,"completion_tokens":7,"prompt_tokens_details":{"cached_tokens":null},"completion_tokens_details":null})",
+      R"({"input_tokens":9,"output_tokens":4,"input_tokens_details":{"cached_tokens":2},"output_tokens_details":{"reasoning_tokens":1}})",
+      R"({"prompt_tokens":null,"input_tokens":5,"completion_tokens":"7","output_tokens":3})",
+      R"({"prompt_tokens":12.9,"completion_tokens":1e2,"prompt_tokens_details":{"cached_tokens":-0.0}})",
+      R"({"prompt_tokens":-1,"completion_tokens":-0,"input_tokens":18446744073709551615})",
+      R"({"prompt_tokens":9223372036854775807,"completion_tokens":9223372036854775808})",
+      R"({"prompt_tokens":-9223372036854775809,"completion_tokens":99999999999999999999999})",
+      R"({"prompt_tokens":9.3e18,"completion_tokens":1E-3,"output_tokens":true})",
+      R"({"prompt_tokens":1,"prompt_tokens":2,"completion_tokens":3,"completion_tokens":null})",
+      R"({"prompt_tokens_details":{"cached_tokens":4,"cached_tokens":5},"prompt_tokens_details":{"cached_tokens":6}})",
+      R"({"prompt_tokens_details":[],"input_tokens_details":{"cached_tokens":8}})",
+      R"({"prompt\u005ftokens":3,"completion_tokens":4})",
+      R"({"prompt_tokens":3,"prompt_tokens_details":{"cached_tokens":1,"cached\u005ftokens":2}})",
+      R"( { "prompt_tokens" : 3 , "completion_tokens" : 4 } )",
+      R"({})",
+      R"([1,2])",
+      R"(null)",
+      R"("usage")",
+      R"(17)",
+  };
+  for (const char* text : texts) {
+    INFO(text);
+    std::string_view v(text);
+    while (!v.empty() && v.front() == ' ') v.remove_prefix(1);  // a member value starts at its first byte
+    while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+    const auto expected = from_json(json::parse(text));
+    const auto got = meshgate::usage::from_json_text(v);
+    CHECK(got.prompt_tokens == expected.prompt_tokens);
+    CHECK(got.completion_tokens == expected.completion_tokens);
+    CHECK(got.cached_tokens == expected.cached_tokens);
+    CHECK(got.reasoning_tokens == expected.reasoning_tokens);
+  }
+}
