@@ -10,7 +10,7 @@ std::chrono::steady_clock::duration to_duration(double seconds) {
 
 void compute_cost(request_context& ctx) {
   if (!ctx.dep) return;
-  ctx.cost = usage::deployment_cost(usage::price_table::builtin(), *ctx.dep->dep, ctx.usage);
+  ctx.cost = ctx.dep->price ? usage::compute_cost(*ctx.dep->price, ctx.usage) : std::nullopt;
 }
 
 core::api_error read_failure_error(const request_context& ctx, const upstream::outcome& r) {
@@ -27,17 +27,18 @@ std::function<void(nlohmann::json&)> streaming_cost_decorator(const gateway_stat
   if (!st.cfg->general.include_cost_in_streaming_usage) return {};
   return [&ctx](nlohmann::json& u) {
     if (!ctx.dep) return;
-    if (auto cost = usage::deployment_cost(usage::price_table::builtin(), *ctx.dep->dep, usage::from_json(u))) u["cost"] = *cost;
+    if (!ctx.dep->price) return;
+    if (auto cost = usage::compute_cost(*ctx.dep->price, usage::from_json(u))) u["cost"] = *cost;
   };
 }
 
-net::awaitable<void> finish_stream(handler_env env, request_context& ctx) {
+net::awaitable<void> finish_stream(handler_env env, request_context& ctx, std::string_view data) {
   if (ctx.cost) {
     http::fields trailers;
     trailers.set(std::string(cost_trailer), usage::format_cost(*ctx.cost));
-    co_await env.out.end_stream(ctx, &trailers);
+    co_await env.out.end_stream(ctx, &trailers, data);
   } else {
-    co_await env.out.end_stream(ctx);
+    co_await env.out.end_stream(ctx, nullptr, data);
   }
 }
 

@@ -14,9 +14,12 @@
 
 #include <sys/socket.h>
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <array>
+#include <memory>
+
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "meshgate/core/http_head.hpp"
 #include "meshgate/core/ids.hpp"
 #include "meshgate/core/version_info.hpp"
 #include "meshgate/obs/log.hpp"
@@ -29,7 +32,6 @@ namespace {
 
 using net::as_tuple;
 using net::use_awaitable;
-using namespace net::experimental::awaitable_operators;
 
 std::chrono::steady_clock::duration secs(double s) {
   return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(s));
@@ -74,7 +76,8 @@ class session final : public responder {
   net::awaitable<bool> begin_stream(request_context& ctx, const http::fields* extra = nullptr,
                                     std::string_view trailer_names = {}) override;
   net::awaitable<bool> stream_write(request_context& ctx, std::string_view data) override;
-  net::awaitable<bool> end_stream(request_context& ctx, const http::fields* trailers = nullptr) override;
+  net::awaitable<bool> end_stream(request_context& ctx, const http::fields* trailers = nullptr,
+                                  std::string_view data = {}) override;
 
  private:
   const config::timeouts& timeouts() const { return st_.cfg->general.timeout; }
@@ -95,7 +98,11 @@ class session final : public responder {
   void finish_request(const request_context& ctx);
   net::awaitable<void> dispatch(request_context& ctx, const route_match& route);
   net::awaitable<void> with_disconnect_watch(request_context& ctx, net::awaitable<void> work);
-  net::awaitable<void> watch_client(request_context& ctx);
+  // The watcher's state, shared with its pending wait: `ctx` is null once the handler finished.
+  struct client_watch {
+    request_context* ctx;
+  };
+  void arm_watch(std::shared_ptr<client_watch> w);
   net::awaitable<bool> write_plain_error(unsigned status, std::string_view message);
 
   worker& w_;
@@ -104,7 +111,10 @@ class session final : public responder {
   beast::flat_buffer buffer_;
   bool keep_alive_ = true;
   net::cancellation_signal watch_cancel_;
-  std::optional<http::response<http::empty_body>> stream_head_;
+  // A stream's response head, from begin_stream until the first write carries it.
+  std::string stream_head_;
+  // One gathered write of the held head (if any), `data` as a chunk (if any) and `tail`.
+  net::awaitable<bool> write_stream_part(request_context& ctx, std::string_view data, std::string_view tail);
 };
 
 template <class Stream>
@@ -164,6 +174,9 @@ net::awaitable<void> session<Stream>::run() {
     }
     st_.request_finished();
     if (!keep_alive() || !lowest().socket().is_open()) break;
+    // A large body grew the read buffer (read_request); an idle connection keeps only the
+    // usual 16 KiB it prepares for the next request.
+    if (buffer_.size() == 0 && buffer_.capacity() > 16 * 1024) buffer_.shrink_to_fit();
   }
   if (lowest().socket().is_open()) co_await graceful_close();
 }
@@ -174,15 +187,16 @@ net::awaitable<bool> session<Stream>::write_plain_error(unsigned status, std::st
   e.status = static_cast<int>(status);
   e.message = std::string(message);
   e.type = status == 413 ? "invalid_request_error" : "invalid_request_error";
-  http::response<http::string_body> res{static_cast<http::status>(status), 11};
+  http::response<http::empty_body> res{static_cast<http::status>(status), 11};
   res.set(http::field::content_type, "application/json");
   res.set("x-litellm-call-id", core::new_uuid());
   res.set("x-litellm-version", core::version_string);
   res.keep_alive(false);
-  res.body() = core::render_openai(e);
-  res.prepare_payload();
+  const std::string body = core::render_openai(e);
+  res.content_length(body.size());
+  const std::string head = core::wire_head(res);
   lowest().expires_after(secs(timeouts().downstream_write));
-  auto [ec, n] = co_await http::async_write(stream_, res, as_tuple(use_awaitable));
+  auto [ec, n] = co_await net::async_write(stream_, core::wire_message(head, body), as_tuple(use_awaitable));
   co_return !ec;
 }
 
@@ -220,6 +234,10 @@ net::awaitable<bool> session<Stream>::read_request(http::request_parser<http::st
                                         std::to_string(body_limit) + " bytes).");
     co_return false;
   }
+  // Beast reads no more than the buffer's free capacity per call (and 64 KiB at most): let a
+  // large body arrive in 64 KiB reads rather than 16 KiB ones.
+  if (auto len = parser.content_length(); len && *len > buffer_.capacity() - buffer_.size())
+    buffer_.reserve(buffer_.size() + static_cast<std::size_t>(std::min<std::uint64_t>(*len, 64 * 1024)));
   if (auto it = h.find(http::field::expect); it != h.end() && beast::iequals(it->value(), "100-continue")) {
     static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
     lowest().expires_after(secs(t.downstream_write));
@@ -306,7 +324,7 @@ net::awaitable<void> session<Stream>::dispatch(request_context& ctx, const route
       co_await send_error(ctx, *denied);
       co_return;
     }
-    if (key.status == auth::extracted_key::kind::present) ctx.key_hash = auth::authenticator::hash_for_logs(key.key);
+    if (key.status == auth::extracted_key::kind::present) ctx.key_hash = st_.auth.accepted_key_hash(key);
   }
   handler_env env{w_, st_, *this};
   switch (route.ep) {
@@ -357,41 +375,44 @@ net::awaitable<void> session<Stream>::dispatch(request_context& ctx, const route
 
 template <class Stream>
 net::awaitable<void> session<Stream>::with_disconnect_watch(request_context& ctx, net::awaitable<void> work) {
-  // The handler and the watcher run side by side; the handler always finishes (the watcher
-  // aborts its upstream I/O when the client leaves) and then stops the watcher.
-  auto guarded = [](session* self, request_context& c, net::awaitable<void> w) -> net::awaitable<void> {
-    try {
-      co_await std::move(w);
-    } catch (...) {
+  // The watcher is a completion handler on the client socket, not a second coroutine run
+  // beside the handler: a parallel group of two coroutines cost more per request than the
+  // rest of the routing. The handler always finishes (the watcher aborts its upstream I/O when
+  // the client leaves) and then disarms the watcher, also when it throws.
+  auto watch = std::make_shared<client_watch>(client_watch{&ctx});
+  arm_watch(watch);
+  struct disarm {
+    session* self;
+    client_watch& w;
+    ~disarm() {
+      w.ctx = nullptr;
       self->watch_cancel_.emit(net::cancellation_type::terminal);
-      throw;
     }
-    self->watch_cancel_.emit(net::cancellation_type::terminal);
-    (void)c;
-  };
-  co_await (guarded(this, ctx, std::move(work)) && watch_client(ctx));
+  } guard{this, *watch};
+  co_await std::move(work);
 }
 
 template <class Stream>
-net::awaitable<void> session<Stream>::watch_client(request_context& ctx) {
-  auto& sock = lowest().socket();
-  for (;;) {
-    auto [ec] = co_await sock.async_wait(net::ip::tcp::socket::wait_read,
-                                         net::bind_cancellation_slot(watch_cancel_.slot(), as_tuple(use_awaitable)));
-    if (ec == net::error::operation_aborted) co_return;  // the handler finished
+void session<Stream>::arm_watch(std::shared_ptr<client_watch> w) {
+  auto on_ready = [this, w](beast::error_code ec) mutable {
+    // Once disarmed the session may be gone: touch nothing of it.
+    if (w->ctx == nullptr || ec == net::error::operation_aborted) return;
     if (ec) {
-      ctx.client_disconnected();
-      co_return;
+      w->ctx->client_disconnected();
+      return;
     }
     // Peek, never consume: bytes may be a pipelined request or a TLS record.
     char probe;
-    const ssize_t n = ::recv(sock.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+    const ssize_t n = ::recv(lowest().socket().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-      ctx.client_disconnected();
-      co_return;
+      w->ctx->client_disconnected();
+      return;
     }
-    if (n > 0) co_return;  // the client is talking, so it is there; stop watching
-  }
+    if (n > 0) return;  // the client is talking, so it is there; stop watching
+    arm_watch(std::move(w));
+  };
+  lowest().socket().async_wait(net::ip::tcp::socket::wait_read,
+                               net::bind_cancellation_slot(watch_cancel_.slot(), std::move(on_ready)));
 }
 
 template <class Stream>
@@ -399,16 +420,19 @@ net::awaitable<bool> session<Stream>::send(request_context& ctx, unsigned status
                                            std::string_view content_type, const http::fields* extra) {
   ctx.status = static_cast<int>(status);
   if (ctx.client_gone) co_return false;
-  http::response<http::string_body> res{static_cast<http::status>(status), 11};
+  http::response<http::empty_body> res{static_cast<http::status>(status), 11};
   res.set(http::field::content_type, content_type);
   add_gateway_headers(res, ctx);
   if (extra)
     for (const auto& f : *extra) res.set(f.name_string(), f.value());
   res.keep_alive(keep_alive());
-  res.body() = std::move(body);
-  res.prepare_payload();
+  // 1xx, 204 and 304 answers carry neither a body nor a length (RFC 9110 §8.6).
+  const bool bodiless = status / 100 == 1 || status == 204 || status == 304;
+  if (bodiless) body.clear();
+  else res.content_length(body.size());
+  const std::string head = core::wire_head(res);
   lowest().expires_after(secs(timeouts().downstream_write));
-  auto [ec, n] = co_await http::async_write(stream_, res, as_tuple(use_awaitable));
+  auto [ec, n] = co_await net::async_write(stream_, core::wire_message(head, body), as_tuple(use_awaitable));
   lowest().expires_never();
   if (ec) {
     keep_alive_ = false;
@@ -423,7 +447,7 @@ net::awaitable<bool> session<Stream>::begin_stream(request_context& ctx, const h
   ctx.status = 200;
   ctx.streamed = true;
   if (ctx.client_gone) co_return false;
-  auto& res = stream_head_.emplace(http::status::ok, 11);
+  http::response<http::empty_body> res{http::status::ok, 11};
   res.set(http::field::content_type, "text/event-stream");
   res.set(http::field::cache_control, "no-cache");
   res.set("x-accel-buffering", "no");
@@ -433,26 +457,28 @@ net::awaitable<bool> session<Stream>::begin_stream(request_context& ctx, const h
   if (!trailer_names.empty()) res.set(http::field::trailer, trailer_names);
   res.keep_alive(keep_alive());
   res.chunked(true);
-  http::response_serializer<http::empty_body> sr{res};
-  lowest().expires_after(secs(timeouts().downstream_write));
-  auto [ec, n] = co_await http::async_write_header(stream_, sr, as_tuple(use_awaitable));
-  lowest().expires_never();
-  if (ec) {
-    keep_alive_ = false;
-    co_return false;
-  }
+  // Held for the first chunk, which the caller has ready: one write, one segment, no delay.
+  stream_head_ = core::wire_head(res);
   co_return true;
 }
 
 template <class Stream>
-net::awaitable<bool> session<Stream>::stream_write(request_context& ctx, std::string_view data) {
+net::awaitable<bool> session<Stream>::write_stream_part(request_context& ctx, std::string_view data,
+                                                        std::string_view tail) {
   if (ctx.client_gone) co_return false;
-  if (data.empty()) co_return true;  // an empty chunk would end the body
-  if (!ctx.first_token) ctx.first_token = clock::now();
+  if (!data.empty() && !ctx.first_token) ctx.first_token = clock::now();
+  const core::chunk_frame frame(data.size());
+  std::array<net::const_buffer, 5> parts{};  // unused entries stay empty and write nothing
+  std::size_t n = 0;
+  if (!stream_head_.empty()) parts[n++] = net::buffer(stream_head_);
+  if (!data.empty())
+    for (const auto& b : frame.buffers(data)) parts[n++] = b;
+  if (!tail.empty()) parts[n++] = net::buffer(tail.data(), tail.size());
+  if (n == 0) co_return true;
   lowest().expires_after(secs(timeouts().downstream_write));
-  auto [ec, n] = co_await net::async_write(stream_, http::make_chunk(net::const_buffer(data.data(), data.size())),
-                                           as_tuple(use_awaitable));
+  auto [ec, written] = co_await net::async_write(stream_, parts, as_tuple(use_awaitable));
   lowest().expires_never();
+  stream_head_.clear();
   if (ec) {
     keep_alive_ = false;
     ctx.client_disconnected();
@@ -462,23 +488,16 @@ net::awaitable<bool> session<Stream>::stream_write(request_context& ctx, std::st
 }
 
 template <class Stream>
-net::awaitable<bool> session<Stream>::end_stream(request_context& ctx, const http::fields* trailers) {
-  if (ctx.client_gone) co_return false;
-  lowest().expires_after(secs(timeouts().downstream_write));
-  beast::error_code ec;
-  if (trailers) {
-    auto [e, n] = co_await net::async_write(stream_, http::make_chunk_last(*trailers), as_tuple(use_awaitable));
-    ec = e;
-  } else {
-    auto [e, n] = co_await net::async_write(stream_, http::make_chunk_last(), as_tuple(use_awaitable));
-    ec = e;
-  }
-  lowest().expires_never();
-  if (ec) {
-    keep_alive_ = false;
-    co_return false;
-  }
-  co_return true;
+net::awaitable<bool> session<Stream>::stream_write(request_context& ctx, std::string_view data) {
+  // An empty chunk would end the body; with nothing to send, only a held head goes out.
+  co_return co_await write_stream_part(ctx, data, {});
+}
+
+template <class Stream>
+net::awaitable<bool> session<Stream>::end_stream(request_context& ctx, const http::fields* trailers,
+                                                 std::string_view data) {
+  const std::string last = core::wire_last_chunk(trailers);
+  co_return co_await write_stream_part(ctx, data, last);
 }
 
 template <class Stream>

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "meshgate/core/http_head.hpp"
+
 namespace meshgate::upstream {
 
 using net::as_tuple;
@@ -66,20 +68,20 @@ net::awaitable<outcome> exchange::attempt(const request_spec& req, duration conn
     if (!err.empty()) co_return outcome{failure::connect, std::move(err)};
   }
 
-  http::request<http::string_body> msg{req.method, req.target, 11};
+  http::request<http::empty_body> msg{req.method, req.target, 11};
   msg.set(http::field::host, ep_.host_header());
   msg.set(http::field::user_agent, "meshgate");
   for (const auto& [name, value] : req.headers) msg.set(name, value);
   if (!req.body.empty() || req.method == http::verb::post) {
     msg.set(http::field::content_type, "application/json");
-    msg.body() = req.body;
-    msg.prepare_payload();
+    msg.content_length(req.body.size());
   }
   msg.keep_alive(true);
+  const std::string head = core::wire_head(msg);
 
   conn_->lowest().expires_after(first_byte_timeout);
   auto [wec, wn] = co_await conn_->visit(
-      [&](auto& s) { return http::async_write(s, msg, as_tuple(use_awaitable)); });
+      [&](auto& s) { return net::async_write(s, core::wire_message(head, req.body), as_tuple(use_awaitable)); });
   if (wec) {
     retry_on_fresh = reused && wec != beast::error::timeout;
     co_return io_failure(wec, "while sending the request");

@@ -4,8 +4,9 @@
 // relay_stream: upstream SSE events → a translator → one downstream chunk per upstream read,
 // each write awaited before the next read (back-pressure). The response header goes out only
 // once the first event is known not to be an in-band error, so such an error can still be a
-// real HTTP status. After that, failures (upstream error event, idle timeout, truncation)
-// become the translator's terminal error frame.
+// real HTTP status; it leaves in the same write as the first chunk, and the final events in
+// the same write as the last chunk. After that, failures (upstream error event, idle timeout,
+// truncation) become the translator's terminal error frame.
 //
 // A Translator provides:
 //   static std::optional<core::api_error> first_event_error(const sse::event&, std::string_view label);
@@ -36,8 +37,9 @@ core::api_error read_failure_error(const request_context& ctx, const upstream::o
 // Trailer name announced on streams; the cost follows the last chunk.
 inline constexpr std::string_view cost_trailer = "x-litellm-response-cost";
 
-// Sends the last chunk with the cost trailer when the cost is known.
-net::awaitable<void> finish_stream(handler_env env, request_context& ctx);
+// Sends `data` (if any) and the last chunk with the cost trailer when the cost is known, in
+// one write.
+net::awaitable<void> finish_stream(handler_env env, request_context& ctx, std::string_view data = {});
 
 // For litellm_settings.include_cost_in_streaming_usage: a usage decorator that adds `cost` to
 // the streamed usage object; an empty function when the setting is off.
@@ -70,7 +72,7 @@ net::awaitable<void> relay_stream(handler_env env, request_context& ctx, upstrea
     }
     out.clear();
     tr.on_abnormal_end(e.message, e.status, out);
-    if (co_await env.out.stream_write(ctx, out)) co_await env.out.end_stream(ctx);
+    co_await env.out.end_stream(ctx, nullptr, out);
   };
 
   for (;;) {
@@ -117,11 +119,12 @@ net::awaitable<void> relay_stream(handler_env env, request_context& ctx, upstrea
       if (s != step::more) break;
     }
     ctx.usage = tr.usage();
-    if (!co_await env.out.stream_write(ctx, out)) co_return;
-    if (s != step::more) {
+    if (s == step::more) {
+      if (!co_await env.out.stream_write(ctx, out)) co_return;
+    } else {
       if (s == step::failed) ctx.error_summary = "upstream error mid-stream";
       compute_cost(ctx);
-      co_await finish_stream(env, ctx);
+      co_await finish_stream(env, ctx, out);  // the last events and the end in one write
       if (s == step::done) {
         // Read what is left of a finished upstream response so the connection can be pooled.
         std::string rest;
