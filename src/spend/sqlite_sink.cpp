@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <iterator>
@@ -78,10 +79,13 @@ int bind_text(sqlite3_stmt* st, int i, const std::string& s) {
   return sqlite3_bind_text64(st, i, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
-int bind_row(sqlite3_stmt* st, const spend_row& r) {
+// Binds every parameter of insert_sql (so no sqlite3_clear_bindings is needed between rows).
+// Text is bound SQLITE_STATIC, without a copy: `r` and `times` must outlive the statement's
+// step; the three timestamps are formatted into `times` for that reason.
+int bind_row(sqlite3_stmt* st, const spend_row& r, std::array<std::string, 3>& times) {
   int rc = SQLITE_OK;
   auto text = [&](int i, const std::string& s) {
-    if (rc == SQLITE_OK) rc = bind_text(st, i, s);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_text64(st, i, s.data(), s.size(), SQLITE_STATIC, SQLITE_UTF8);
   };
   auto integer = [&](int i, std::int64_t v) {
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, i, v);
@@ -94,11 +98,14 @@ int bind_row(sqlite3_stmt* st, const spend_row& r) {
   integer(5, r.total_tokens);
   integer(6, r.prompt_tokens);
   integer(7, r.completion_tokens);
-  text(8, iso8601_ms(r.start_time_ms));
-  text(9, iso8601_ms(r.end_time_ms));
-  if (r.completion_start_time_ms)
-    text(10, iso8601_ms(*r.completion_start_time_ms));
-  else if (rc == SQLITE_OK)
+  times[0] = iso8601_ms(r.start_time_ms);
+  times[1] = iso8601_ms(r.end_time_ms);
+  text(8, times[0]);
+  text(9, times[1]);
+  if (r.completion_start_time_ms) {
+    times[2] = iso8601_ms(*r.completion_start_time_ms);
+    text(10, times[2]);
+  } else if (rc == SQLITE_OK)
     rc = sqlite3_bind_null(st, 10);
   integer(11, r.end_time_ms - r.start_time_ms);
   text(12, r.model);
@@ -192,10 +199,10 @@ bool sqlite_sink::write_batch(const std::vector<spend_row>& rows) {
     note_error("spend log write: " + errmsg(write_db_));
     return false;
   }
+  std::array<std::string, 3> times;
   for (const auto& r : rows) {
     sqlite3_reset(insert_);
-    sqlite3_clear_bindings(insert_);
-    if (bind_row(insert_, r) != SQLITE_OK || sqlite3_step(insert_) != SQLITE_DONE) {
+    if (bind_row(insert_, r, times) != SQLITE_OK || sqlite3_step(insert_) != SQLITE_DONE) {
       note_error("spend log write: " + errmsg(write_db_));
       sqlite3_reset(insert_);
       exec(write_db_, "ROLLBACK");
