@@ -18,7 +18,9 @@ function(meshgate_add_core name extra_flags)
   add_library(${name} STATIC ${MESHGATE_CORE_SOURCES})
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/include ${PROJECT_BINARY_DIR}/generated)
   target_link_libraries(${name} PUBLIC ${name}_asio Boost::url nlohmann_json::nlohmann_json
-    yaml-cpp spdlog::spdlog SQLite::SQLite3 PostgreSQL::PostgreSQL)
+    yaml-cpp spdlog::spdlog SQLite::SQLite3 ${CMAKE_DL_LIBS})
+  # libpq's headers only: the library is loaded at run time (spend/libpq_api.hpp says why).
+  target_include_directories(${name} SYSTEM PRIVATE ${PostgreSQL_INCLUDE_DIRS})
   target_precompile_headers(${name} PRIVATE ${PROJECT_SOURCE_DIR}/cmake/pch.hpp)
   meshgate_warnings(${name})
 endfunction()
@@ -39,7 +41,8 @@ function(meshgate_add_tests suffix core)
 
   file(GLOB_RECURSE integration_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/integration/*.cpp)
   add_executable(integration_tests${suffix} ${integration_sources})
-  target_link_libraries(integration_tests${suffix} PRIVATE ${core} meshgate_catch_main)
+  # The PostgreSQL test helpers call libpq directly.
+  target_link_libraries(integration_tests${suffix} PRIVATE ${core} meshgate_catch_main PostgreSQL::PostgreSQL)
   target_include_directories(integration_tests${suffix} PRIVATE ${PROJECT_SOURCE_DIR}/tests ${PROJECT_SOURCE_DIR}/tests/integration)
   target_precompile_headers(integration_tests${suffix} REUSE_FROM ${core})
   meshgate_warnings(integration_tests${suffix})

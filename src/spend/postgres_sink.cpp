@@ -1,7 +1,5 @@
 #include "meshgate/spend/postgres_sink.hpp"
 
-#include <libpq-fe.h>
-
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -12,10 +10,17 @@
 
 #include "meshgate/obs/log.hpp"
 #include "meshgate/spend/database_url.hpp"
+#include "meshgate/spend/libpq_api.hpp"
 
 namespace meshgate::spend {
 
 namespace {
+
+// libpq's functions; open() loads the library before anything below can run.
+const libpq_api& pq() {
+  std::string unused;
+  return *load_libpq(unused);
+}
 
 // LiteLLM's Prisma schema for the columns meshgate writes (Prisma's DateTime is TIMESTAMP(3),
 // Float is DOUBLE PRECISION, Int is INTEGER).
@@ -76,12 +81,12 @@ constexpr std::array<const char*, 8> default_values = {"5", "1", "30", "10", "3"
 struct result {
   PGresult* r = nullptr;
   explicit result(PGresult* p) : r(p) {}
-  ~result() { PQclear(r); }
+  ~result() { pq().PQclear(r); }
   result(const result&) = delete;
   result& operator=(const result&) = delete;
-  ExecStatusType status() const { return r ? PQresultStatus(r) : PGRES_FATAL_ERROR; }
+  ExecStatusType status() const { return r ? pq().PQresultStatus(r) : PGRES_FATAL_ERROR; }
   std::string sqlstate() const {
-    const char* s = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    const char* s = r ? pq().PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
     return s ? s : "";
   }
 };
@@ -105,14 +110,14 @@ std::string one_line(std::string s) {
   return out.empty() ? "unknown error" : out;
 }
 
-std::string conn_error(PGconn* c) { return one_line(c ? PQerrorMessage(c) : "out of memory"); }
+std::string conn_error(PGconn* c) { return one_line(c ? pq().PQerrorMessage(c) : "out of memory"); }
 
 void close_conn(PGconn*& c) {
-  if (c) PQfinish(c);
+  if (c) pq().PQfinish(c);
   c = nullptr;
 }
 
-bool connected(PGconn* c) { return c && PQstatus(c) == CONNECTION_OK; }
+bool connected(PGconn* c) { return c && pq().PQstatus(c) == CONNECTION_OK; }
 
 PGconn* connect_to(const std::string& url, std::string& error) {
   std::array<const char*, default_keys.size() + 2> keys{};
@@ -122,13 +127,13 @@ PGconn* connect_to(const std::string& url, std::string& error) {
   // Last, so that whatever the URL sets overrides the defaults above.
   keys[default_keys.size()] = "dbname";
   values[default_keys.size()] = url.c_str();
-  PGconn* c = PQconnectdbParams(keys.data(), values.data(), 1);
+  PGconn* c = pq().PQconnectdbParams(keys.data(), values.data(), 1);
   if (!connected(c)) {
     error = conn_error(c);
     close_conn(c);
     return nullptr;
   }
-  PQsetNoticeProcessor(c, ignore_notice, nullptr);
+  pq().PQsetNoticeProcessor(c, ignore_notice, nullptr);
   return c;
 }
 
@@ -175,24 +180,24 @@ struct row_params {
 };
 
 std::string text_at(PGresult* r, int row, int col) {
-  if (PQgetisnull(r, row, col)) return {};
-  return std::string(PQgetvalue(r, row, col), static_cast<std::size_t>(PQgetlength(r, row, col)));
+  if (pq().PQgetisnull(r, row, col)) return {};
+  return std::string(pq().PQgetvalue(r, row, col), static_cast<std::size_t>(pq().PQgetlength(r, row, col)));
 }
 
-std::int64_t int_at(PGresult* r, int row, int col) { return std::strtoll(PQgetvalue(r, row, col), nullptr, 10); }
+std::int64_t int_at(PGresult* r, int row, int col) { return std::strtoll(pq().PQgetvalue(r, row, col), nullptr, 10); }
 
 spend_row row_at(PGresult* r, int i) {
   spend_row row;
   row.request_id = text_at(r, i, 0);
   row.call_type = text_at(r, i, 1);
   row.api_key = text_at(r, i, 2);
-  row.spend = std::strtod(PQgetvalue(r, i, 3), nullptr);
+  row.spend = std::strtod(pq().PQgetvalue(r, i, 3), nullptr);
   row.total_tokens = int_at(r, i, 4);
   row.prompt_tokens = int_at(r, i, 5);
   row.completion_tokens = int_at(r, i, 6);
   row.start_time_ms = int_at(r, i, 7);
   row.end_time_ms = int_at(r, i, 8);
-  if (!PQgetisnull(r, i, 9)) row.completion_start_time_ms = int_at(r, i, 9);
+  if (!pq().PQgetisnull(r, i, 9)) row.completion_start_time_ms = int_at(r, i, 9);
   row.model = text_at(r, i, 10);
   row.model_id = text_at(r, i, 11);
   row.model_group = text_at(r, i, 12);
@@ -214,21 +219,23 @@ struct postgres_sink::failure {
 };
 
 std::variant<postgres_sink::opened, std::string> postgres_sink::open(const std::string& url) {
+  std::string load_error;
+  if (load_libpq(load_error) == nullptr) return redact_url(url) + ": " + load_error;
   std::shared_ptr<postgres_sink> s(new postgres_sink());
   s->url_ = url;
   s->display_url_ = redact_url(url);
   s->password_ = url_password(url);
 
   char* parse_error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(url.c_str(), &parse_error);
+  PQconninfoOption* options = pq().PQconninfoParse(url.c_str(), &parse_error);
   if (!options) {
     std::string why = parse_error ? one_line(parse_error) : "out of memory";
-    PQfreemem(parse_error);
+    pq().PQfreemem(parse_error);
     return s->display_url_ + ": not a valid PostgreSQL connection URL: " + s->scrub(why);
   }
   for (auto* o = options; o->keyword; ++o)
     if (std::string_view(o->keyword) == "password" && o->val && *o->val) s->password_ = o->val;
-  PQconninfoFree(options);
+  pq().PQconninfoFree(options);
 
   std::lock_guard lk(s->write_mu_);
   failure f = s->connect_writer();
@@ -286,12 +293,12 @@ postgres_sink::failure postgres_sink::connect_writer() {
     return f;
   };
   {
-    result r(PQexec(c, schema_sql));
+    result r(pq().PQexec(c, schema_sql));
     if (r.status() != PGRES_COMMAND_OK) return fails(r, "cannot create the LiteLLM_SpendLogs table");
   }
   {
     // Preparing now turns an incompatible existing table into an error here, not lost rows later.
-    result r(PQprepare(c, insert_name, insert_sql, insert_params, nullptr));
+    result r(pq().PQprepare(c, insert_name, insert_sql, insert_params, nullptr));
     if (r.status() != PGRES_COMMAND_OK) return fails(r, "the existing LiteLLM_SpendLogs table does not fit");
   }
   write_conn_ = c;
@@ -301,7 +308,7 @@ postgres_sink::failure postgres_sink::connect_writer() {
 bool postgres_sink::insert(const std::vector<spend_row>& rows, std::string& error) {
   PGconn* c = write_conn_;
   auto exec = [&](const char* sql) {
-    result r(PQexec(c, sql));
+    result r(pq().PQexec(c, sql));
     if (r.status() == PGRES_COMMAND_OK) return true;
     error = conn_error(c);
     return false;
@@ -310,19 +317,19 @@ bool postgres_sink::insert(const std::vector<spend_row>& rows, std::string& erro
   bool ok = true;
   for (std::size_t from = 0; ok && from < rows.size(); from += pipeline_rows) {
     const std::size_t to = std::min(rows.size(), from + pipeline_rows);
-    if (PQenterPipelineMode(c) != 1) {
+    if (pq().PQenterPipelineMode(c) != 1) {
       error = conn_error(c);
       ok = false;
       break;
     }
     for (std::size_t i = from; ok && i < to; ++i) {
       row_params p(rows[i]);
-      if (PQsendQueryPrepared(c, insert_name, insert_params, p.values.data(), nullptr, nullptr, 0) != 1) {
+      if (pq().PQsendQueryPrepared(c, insert_name, insert_params, p.values.data(), nullptr, nullptr, 0) != 1) {
         error = conn_error(c);
         ok = false;
       }
     }
-    if (PQpipelineSync(c) != 1) {
+    if (pq().PQpipelineSync(c) != 1) {
       if (ok) error = conn_error(c);
       ok = false;
     }
@@ -330,7 +337,7 @@ bool postgres_sink::insert(const std::vector<spend_row>& rows, std::string& erro
     // more is coming (the connection broke).
     int nulls = 0;
     for (;;) {
-      result r(PQgetResult(c));
+      result r(pq().PQgetResult(c));
       if (!r.r) {
         if (++nulls >= 2 || !connected(c)) break;
         continue;
@@ -339,15 +346,15 @@ bool postgres_sink::insert(const std::vector<spend_row>& rows, std::string& erro
       const auto st = r.status();
       if (st == PGRES_PIPELINE_SYNC) break;
       if (st != PGRES_COMMAND_OK && ok) {
-        error = one_line(PQresultErrorMessage(r.r));
+        error = one_line(pq().PQresultErrorMessage(r.r));
         ok = false;
       }
     }
-    if (connected(c)) PQexitPipelineMode(c);
+    if (connected(c)) pq().PQexitPipelineMode(c);
   }
   if (ok && exec("COMMIT")) return true;
   if (ok) error = conn_error(c);
-  if (connected(c) && PQtransactionStatus(c) != PQTRANS_IDLE) exec("ROLLBACK");
+  if (connected(c) && pq().PQtransactionStatus(c) != PQTRANS_IDLE) exec("ROLLBACK");
   return false;
 }
 
@@ -421,17 +428,17 @@ std::variant<core::json, core::api_error> postgres_sink::query(const spend_filte
       read_conn_ = connect_to(url_, error);
       if (!read_conn_) return failed("cannot connect: " + error);
     }
-    result r(PQexecParams(read_conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+    result r(pq().PQexecParams(read_conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
                           nullptr, 0));
     if (r.status() == PGRES_TUPLES_OK) {
       core::json out = core::json::array();
-      const int n = PQntuples(r.r);
+      const int n = pq().PQntuples(r.r);
       for (int i = 0; i < n; ++i) out.push_back(to_json(row_at(r.r, i)));
       return out;
     }
     if (r.sqlstate() == "42P01") return core::json::array();  // undefined_table: nothing written yet
     if (connected(read_conn_) || attempt == 1)
-      return failed(r.r ? one_line(PQresultErrorMessage(r.r)) : conn_error(read_conn_));
+      return failed(r.r ? one_line(pq().PQresultErrorMessage(r.r)) : conn_error(read_conn_));
   }
 }
 
