@@ -1,10 +1,6 @@
 #include "meshgate/spend/writer.hpp"
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <condition_variable>
 #include <utility>
 #include <vector>
@@ -40,20 +36,6 @@ bool write_safely(sink& s, const std::vector<spend_row>& batch) {
   }
 }
 
-// A batch is milliseconds of CPU (SQLite inserts with their indexes). At equal priority the
-// scheduler lets it run a full time slice while a request thread waits, which showed as
-// millisecond spikes in request latency on a busy machine; a few nice levels lower, request
-// threads preempt it at once and it still gets a quarter of a contended CPU, more than it
-// needs. Linux keeps a nice value per thread; elsewhere, or if refused, nothing changes.
-void lower_own_priority() {
-#if defined(__linux__)
-  errno = 0;
-  const int current = getpriority(PRIO_PROCESS, 0);
-  if (current == -1 && errno != 0) return;
-  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), std::min(current + 5, 19));
-#endif
-}
-
 }  // namespace
 
 spend_writer::spend_writer(std::shared_ptr<sink> s, writer_options options) : state_(std::make_shared<state>()) {
@@ -87,7 +69,6 @@ bool spend_writer::submit(spend_row row) {
 
 void spend_writer::run(std::shared_ptr<state> st) {
   using clock = std::chrono::steady_clock;
-  lower_own_priority();
   std::vector<spend_row> batch;
   std::unique_lock lk(st->mu);
   auto deadline = clock::now() + st->interval;
