@@ -465,7 +465,10 @@ net::awaitable<bool> session<Stream>::begin_stream(request_context& ctx, const h
 template <class Stream>
 net::awaitable<bool> session<Stream>::write_stream_part(request_context& ctx, std::string_view data,
                                                         std::string_view tail) {
-  if (ctx.client_gone) co_return false;
+  if (ctx.client_gone) {
+    stream_head_.clear();  // never to be written: the next request on this connection starts afresh
+    co_return false;
+  }
   if (!data.empty() && !ctx.first_token) ctx.first_token = clock::now();
   const core::chunk_frame frame(data.size());
   std::array<net::const_buffer, 5> parts{};  // unused entries stay empty and write nothing
