@@ -76,3 +76,17 @@ TEST_CASE("chunk framing matches Beast's make_chunk", "[core][http_head]") {
     CHECK(ours == theirs);
   }
 }
+
+TEST_CASE("the last chunk with and without trailers matches Beast's make_chunk_last", "[core][http_head]") {
+  auto bytes_of = [](const auto& buffers) {
+    std::string out;
+    for (const auto& b : beast::buffers_range(buffers)) out.append(static_cast<const char*>(b.data()), b.size());
+    return out;
+  };
+  CHECK(core::wire_last_chunk(nullptr) == bytes_of(http::make_chunk_last()));
+  http::fields trailers;
+  trailers.set("x-litellm-response-cost", "0.00012");
+  trailers.insert("x-other", "a");
+  CHECK(core::wire_last_chunk(&trailers) == bytes_of(http::make_chunk_last(trailers)));
+  CHECK(core::wire_last_chunk(&trailers) == "0\r\nx-litellm-response-cost: 0.00012\r\nx-other: a\r\n\r\n");
+}
