@@ -167,58 +167,36 @@ std::string splice_upstream_body(const openai_request& req, const config::deploy
 
   std::string out;
   out.reserve(req.raw->size() + d.upstream_model.size() + 64);
-  out.push_back('{');
-  bool first = true;
-  auto next = [&] {
-    if (!first) out.push_back(',');
-    first = false;
-  };
+  core::object_writer w(out);
   bool have_model = false;
   bool have_options = false;
   for (const auto& m : req.members) {
     const std::string_view key = m.key;
     if (key == "model") {
-      next();
-      out.append(m.head());
-      core::append_json_string(out, d.upstream_model);
+      w.replace_with_string(m, d.upstream_model);
       have_model = true;
     } else if (key == "max_completion_tokens") {
-      if (!rename) continue;
-      next();
-      out.append("\"max_tokens\":");
-      out.append(m.value);
+      if (rename) w.add("max_tokens", m.value);
     } else if (key == "max_tokens") {
-      if (rename) continue;
-      next();
-      out.append(m.text());
+      if (!rename) w.keep(m);
     } else if (key == "stream_options") {
       // Meaningless without streaming, and vLLM rejects it ("only ... when stream=True").
       if (!req.stream) continue;
       json options = json::parse(m.value, nullptr, false);
       if (!options.is_object()) options = json::object();
       options["include_usage"] = true;
-      next();
-      out.append(m.head());
-      out.append(core::dump_json(options));
+      w.replace(m, core::dump_json(options));
       have_options = true;
     } else if (key == "metadata" || is_gateway_only_key(key)) {
       // `metadata` is LiteLLM's here; only the Responses API gives it a meaning upstream.
       continue;
     } else {
-      next();
-      out.append(m.text());
+      w.keep(m);
     }
   }
-  if (!have_model) {
-    next();
-    out.append("\"model\":");
-    core::append_json_string(out, d.upstream_model);
-  }
-  if (req.stream && !have_options) {
-    next();
-    out.append("\"stream_options\":{\"include_usage\":true}");
-  }
-  out.push_back('}');
+  if (!have_model) w.add_string("model", d.upstream_model);
+  if (req.stream && !have_options) w.add("stream_options", R"({"include_usage":true})");
+  w.close();
   return out;
 }
 
@@ -234,24 +212,18 @@ std::optional<std::string> splice_response(std::string_view body, std::string_vi
   if (const core::json_member* u = scan.find("usage")) usage_out = usage::from_json_text(u->value);
   std::string out;
   out.reserve(body.size() + alias.size() + 16);
-  out.push_back('{');
+  core::object_writer w(out);
   bool have_model = false;
   for (const auto& m : scan.members) {
-    if (out.size() > 1) out.push_back(',');
     if (m.key == "model") {
-      out.append(m.head());
-      core::append_json_string(out, alias);
+      w.replace_with_string(m, alias);
       have_model = true;
     } else {
-      out.append(m.text());
+      w.keep(m);
     }
   }
-  if (!have_model) {
-    if (out.size() > 1) out.push_back(',');
-    out.append("\"model\":");
-    core::append_json_string(out, alias);
-  }
-  out.push_back('}');
+  if (!have_model) w.add_string("model", alias);
+  w.close();
   return out;
 }
 

@@ -134,23 +134,16 @@ bool chat_stream_relay::splice_event(std::string_view data, std::string& out, st
     drop_usage = true;
   }
 
-  out.append("data: {");
-  bool first = true;
+  out.append("data: ");
+  core::object_writer w(out);
   for (const auto& m : scan_.members) {
     if (drop_usage && &m == u) continue;
-    if (!first) out.push_back(',');
-    first = false;
-    if (m.key == "model") {
-      out.append(m.head());
-      core::append_json_string(out, alias_);
-    } else if (&m == u && !usage_text.empty()) {
-      out.append(m.head());
-      out.append(usage_text);
-    } else {
-      out.append(m.text());
-    }
+    if (m.key == "model") w.replace_with_string(m, alias_);
+    else if (&m == u && !usage_text.empty()) w.replace(m, usage_text);
+    else w.keep(m);
   }
-  out.append("}\n\n");
+  w.close();
+  out.append("\n\n");
   result = step::more;
   return true;
 }

@@ -62,4 +62,50 @@ array_shape shape_of_array(std::string_view array);
 // characters escaped, valid UTF-8 copied, invalid UTF-8 replaced by U+FFFD as dump_json does.
 void append_json_string(std::string& out, std::string_view s);
 
+// Writes an object into `out` member by member, for splicing a scanned object: members kept
+// byte for byte, a member's value replaced under its key as written, members added. It owns
+// the braces and commas. `value_text` must be valid JSON; `key` of add() a plain key (no
+// character that needs escaping).
+class object_writer {
+ public:
+  explicit object_writer(std::string& out) : out_(out) { out_.push_back('{'); }
+  void keep(const json_member& m) {
+    comma();
+    out_.append(m.text());
+  }
+  void replace(const json_member& m, std::string_view value_text) {
+    comma();
+    out_.append(m.head());
+    out_.append(value_text);
+  }
+  void replace_with_string(const json_member& m, std::string_view s) {
+    comma();
+    out_.append(m.head());
+    append_json_string(out_, s);
+  }
+  void add(std::string_view key, std::string_view value_text) {
+    add_key(key);
+    out_.append(value_text);
+  }
+  void add_string(std::string_view key, std::string_view s) {
+    add_key(key);
+    append_json_string(out_, s);
+  }
+  void close() { out_.push_back('}'); }
+
+ private:
+  void comma() {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+  }
+  void add_key(std::string_view key) {
+    comma();
+    out_.push_back('"');
+    out_.append(key);
+    out_.append("\":");
+  }
+  std::string& out_;
+  bool first_ = true;
+};
+
 }  // namespace meshgate::core

@@ -112,3 +112,25 @@ TEST_CASE("append_json_string quotes like dump_json", "[core][json_scan]") {
     CHECK(as_json_string(s) == core::dump_json(core::json(s)));
   }
 }
+
+TEST_CASE("object_writer keeps, replaces and adds members with the commas right", "[core][json_scan]") {
+  const std::string text = R"({"model" : "a","keep":[1, 2],"drop":true,"usage":{"x":1}})";
+  meshgate::core::json_scan_result scan;
+  REQUIRE(meshgate::core::scan_json(text, scan));
+  std::string out = "data: ";
+  meshgate::core::object_writer w(out);
+  for (const auto& m : scan.members) {
+    if (m.key == "model") w.replace_with_string(m, "b\"c");
+    else if (m.key == "usage") w.replace(m, R"({"x":2})");
+    else if (m.key != "drop") w.keep(m);
+  }
+  w.add("n", "1");
+  w.add_string("s", "t");
+  w.close();
+  CHECK(out == R"(data: {"model" : "b\"c","keep":[1, 2],"usage":{"x":2},"n":1,"s":"t"})");
+
+  std::string empty;
+  meshgate::core::object_writer e(empty);
+  e.close();
+  CHECK(empty == "{}");
+}
