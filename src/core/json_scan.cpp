@@ -211,16 +211,38 @@ struct scanner {
     }
   }
 
-  bool object(std::vector<json_member>* members) {
+  // Enters a container at its opening byte. False past the depth limit; `empty` when the
+  // closing byte follows at once (then already consumed and the depth restored).
+  bool open(byte close, bool& empty) {
     if (++depth > max_json_depth) return false;
     ++p;
     ws();
-    if (p < end && *p == '}') {
+    empty = p < end && *p == close;
+    if (empty) {
       ++p;
       --depth;
-      return true;
     }
-    for (;;) {
+    return true;
+  }
+
+  // After a member or element: `,` (more follows) or the closing byte (`more` false, depth
+  // restored). False on anything else.
+  bool separator(byte close, bool& more) {
+    ws();
+    if (p >= end) return false;
+    more = *p == ',';
+    if (!more && *p != close) return false;
+    ++p;
+    if (more) ws();
+    else --depth;
+    return true;
+  }
+
+  bool object(std::vector<json_member>* members) {
+    bool empty = false;
+    if (!open('}', empty)) return false;
+    if (empty) return true;
+    for (bool more = true; more;) {
       if (p >= end || *p != '"') return false;
       const byte* key = p + 1;
       bool escaped = false;
@@ -239,48 +261,25 @@ struct scanner {
                                        kind,
                                        escaped});
       }
-      ws();
-      if (p >= end) return false;
-      if (*p == ',') {
-        ++p;
-        ws();
-        continue;
-      }
-      if (*p != '}') return false;
-      ++p;
-      --depth;
-      return true;
+      if (!separator('}', more)) return false;
     }
+    return true;
   }
 
   bool array(array_shape* shape) {
-    if (++depth > max_json_depth) return false;
-    ++p;
-    ws();
-    if (p < end && *p == ']') {
-      ++p;
-      --depth;
-      return true;
-    }
-    for (;;) {
+    bool empty = false;
+    if (!open(']', empty)) return false;
+    if (empty) return true;
+    for (bool more = true; more;) {
       json_kind kind = json_kind::null;
       if (!value(kind)) return false;
       if (shape) {
         ++shape->size;
         if (kind != json_kind::object) shape->all_objects = false;
       }
-      ws();
-      if (p >= end) return false;
-      if (*p == ',') {
-        ++p;
-        ws();
-        continue;
-      }
-      if (*p != ']') return false;
-      ++p;
-      --depth;
-      return true;
+      if (!separator(']', more)) return false;
     }
+    return true;
   }
 };
 
