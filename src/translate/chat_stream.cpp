@@ -106,9 +106,10 @@ chat_stream_relay::step chat_stream_relay::on_event(const sse::event& ev, std::s
 }
 
 bool chat_stream_relay::splice_event(std::string_view data, std::string& out, step& result) {
-  // `"reasoning"` anywhere (as a key it needs renaming) sends the event down the parsed path.
-  if (data.find("\"reasoning\"") != std::string_view::npos) return false;
-  if (!core::scan_json(data, scan_) || scan_.kind != core::json_kind::object || !scan_.plain_keys) return false;
+  // A `reasoning` key anywhere (it needs renaming) sends the event down the parsed path.
+  if (!core::scan_json(data, scan_, "reasoning") || scan_.kind != core::json_kind::object || !scan_.plain_keys ||
+      scan_.watch_key_seen)
+    return false;
   if (scan_.find("error") != nullptr) return false;
 
   const core::json_member* u = scan_.find("usage");
@@ -118,7 +119,7 @@ bool chat_stream_relay::splice_event(std::string_view data, std::string& out, st
     usage_ = usage::from_json_text(u->value);
     const core::json_member* c = scan_.find("choices");
     const bool usage_only =
-        c == nullptr || (c->kind == core::json_kind::array && core::shape_of_array(c->value).size == 0);
+        c == nullptr || (c->kind == core::json_kind::array && c->elements == 0);
     if (!client_wants_usage_) {
       if (usage_only) {
         result = step::more;

@@ -27,6 +27,11 @@ struct json_member {
   std::string_view value;  // the value's bytes, e.g. `"abc"`, `[1,2]`, `12`
   json_kind kind = json_kind::null;
   bool key_escaped = false;  // `key` holds a backslash escape: compare only after decoding
+  // For an array value, recorded by the same pass that validated it (so callers need not walk
+  // a large `messages` again): whether every element is an object, and the element count
+  // (saturating at UINT32_MAX).
+  bool all_objects = true;
+  std::uint32_t elements = 0;
 
   // The member's text from the key's opening quote to the end of the value.
   std::string_view text() const { return {key.data() - 1, static_cast<std::size_t>(value.data() + value.size() - (key.data() - 1))}; }
@@ -38,25 +43,21 @@ struct json_scan_result {
   json_kind kind = json_kind::null;   // the top-level value's kind
   std::vector<json_member> members;   // when `kind` is object: its members in document order
   bool plain_keys = true;             // no member key is escaped and none repeats
+  // A key at any depth equals scan_json's `watch_key`, or is escaped and so might decode to it.
+  bool watch_key_seen = false;
 
   // The last member named `key` (JSON's "later wins", as nlohmann does), or nullptr. Escaped
   // keys never match; callers that need them check `plain_keys` and take the slow path.
   const json_member* find(std::string_view key) const;
 };
 
-// True when `text` is one valid JSON text; fills `out` (cleared first).
-bool scan_json(std::string_view text, json_scan_result& out);
+// True when `text` is one valid JSON text; fills `out` (cleared first). A non-empty
+// `watch_key` (written plainly) is looked for among the keys of every object on the way.
+bool scan_json(std::string_view text, json_scan_result& out, std::string_view watch_key = {});
 
 // The members of an object value that scan_json already validated (at any depth), into `out`
 // (cleared first). Undefined for text that was not validated.
 void object_members(std::string_view object, std::vector<json_member>& out);
-
-// The number of elements of a validated array value, and whether every element is an object.
-struct array_shape {
-  std::size_t size = 0;
-  bool all_objects = true;
-};
-array_shape shape_of_array(std::string_view array);
 
 // `s` as a JSON string literal (quotes included) appended to `out`: `"` `\` and control
 // characters escaped, valid UTF-8 copied, invalid UTF-8 replaced by U+FFFD as dump_json does.

@@ -71,11 +71,16 @@ TEST_CASE("scan_json hands back the top-level members as views", "[core][json_sc
   CHECK(r.find("o")->value == R"({"k":"v"})");
   CHECK(r.find("absent") == nullptr);
 
-  const auto shape = core::shape_of_array(r.find("messages")->value);
-  CHECK(shape.size == 2);
-  CHECK(shape.all_objects);
-  CHECK(core::shape_of_array("[]").size == 0);
-  CHECK_FALSE(core::shape_of_array("[{}, 1]").all_objects);
+  const auto* messages = r.find("messages");
+  CHECK(messages->elements == 2);
+  CHECK(messages->all_objects);
+  core::json_scan_result arrays;
+  REQUIRE(core::scan_json(R"({"e":[],"mixed":[{}, 1],"nested":[[1,2,3]]})", arrays));
+  CHECK(arrays.find("e")->elements == 0);
+  CHECK(arrays.find("mixed")->elements == 2);
+  CHECK_FALSE(arrays.find("mixed")->all_objects);
+  CHECK(arrays.find("nested")->elements == 1);  // only the member's own elements count
+  CHECK_FALSE(arrays.find("nested")->all_objects);
 
   std::vector<core::json_member> inner;
   core::object_members(r.find("o")->value, inner);
@@ -101,6 +106,20 @@ TEST_CASE("scan_json flags repeated and escaped keys", "[core][json_scan]") {
   CHECK_FALSE(r.plain_keys);
   REQUIRE(core::scan_json(many + "\"k\":0}", r));
   CHECK(r.plain_keys);
+}
+
+TEST_CASE("scan_json looks for a watched key at any depth", "[core][json_scan]") {
+  core::json_scan_result r;
+  REQUIRE(core::scan_json(R"({"choices":[{"delta":{"reasoning":"x"}}]})", r, "reasoning"));
+  CHECK(r.watch_key_seen);
+  REQUIRE(core::scan_json(R"({"choices":[{"delta":{"content":"reasoning"}}]})", r, "reasoning"));
+  CHECK_FALSE(r.watch_key_seen);  // a value, not a key
+  REQUIRE(core::scan_json(R"({"choices":[{"delta":{"reasoning_content":"x"}}]})", r, "reasoning"));
+  CHECK_FALSE(r.watch_key_seen);
+  REQUIRE(core::scan_json(R"({"a":[{"b":{"reas\u006fning":1}}]})", r, "reasoning"));
+  CHECK(r.watch_key_seen);  // escaped: it might decode to the key
+  REQUIRE(core::scan_json(R"({"reasoning":1})", r));
+  CHECK_FALSE(r.watch_key_seen);  // nothing watched
 }
 
 TEST_CASE("append_json_string quotes like dump_json", "[core][json_scan]") {
