@@ -1,6 +1,8 @@
 #include "meshgate/core/http_head.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace meshgate::core {
 
@@ -13,55 +15,7 @@ void append_version(std::string& out, unsigned version) {
   out.push_back(static_cast<char>('0' + version % 10));
 }
 
-std::string finish(std::string out, const http::fields& fields) {
-  for (const auto& f : fields) {
-    out.append(f.name_string());
-    out.append(": ");
-    out.append(f.value());
-    out.append("\r\n");
-  }
-  out.append("\r\n");
-  return out;
-}
-
-std::size_t fields_size(const http::fields& fields) {
-  std::size_t n = 2;
-  for (const auto& f : fields) n += f.name_string().size() + f.value().size() + 4;
-  return n;
-}
-
 }  // namespace
-
-std::string wire_head(const http::request_header<>& h) {
-  std::string out;
-  const std::string_view method = h.method_string();
-  const std::string_view target = h.target();
-  out.reserve(method.size() + target.size() + 11 + fields_size(h));
-  out.append(method);
-  out.push_back(' ');
-  out.append(target);
-  out.push_back(' ');
-  append_version(out, h.version());
-  out.append("\r\n");
-  return finish(std::move(out), h);
-}
-
-std::string wire_head(const http::response_header<>& h) {
-  std::string out;
-  std::string_view reason = h.reason();
-  if (reason.empty()) reason = http::obsolete_reason(h.result());
-  out.reserve(reason.size() + 15 + fields_size(h));
-  append_version(out, h.version());
-  const unsigned code = h.result_int();
-  out.push_back(' ');
-  out.push_back(static_cast<char>('0' + code / 100 % 10));
-  out.push_back(static_cast<char>('0' + code / 10 % 10));
-  out.push_back(static_cast<char>('0' + code % 10));
-  out.push_back(' ');
-  out.append(reason);
-  out.append("\r\n");
-  return finish(std::move(out), h);
-}
 
 chunk_frame::chunk_frame(std::size_t size) {
   auto end = std::to_chars(prefix_, prefix_ + sizeof prefix_ - 2, size, 16).ptr;
@@ -70,9 +24,88 @@ chunk_frame::chunk_frame(std::size_t size) {
   prefix_size_ = static_cast<std::size_t>(end - prefix_);
 }
 
-std::string wire_last_chunk(const http::fields* trailers) {
-  if (trailers == nullptr) return "0\r\n\r\n";
-  return finish("0\r\n", *trailers);
+void header_list::insert(std::string_view name, std::string_view value) {
+  entries_.push_back(entry{static_cast<std::uint32_t>(text_.size()), static_cast<std::uint32_t>(name.size()),
+                           static_cast<std::uint32_t>(value.size())});
+  text_.append(name);
+  const std::size_t at = text_.size();
+  text_.append(value);
+  // memchr rather than find_first_of, which tests each byte against the set in a call of its own.
+  if (std::memchr(value.data(), '\r', value.size()) || std::memchr(value.data(), '\n', value.size()))
+    for (std::size_t i = at; i < text_.size(); ++i)
+      if (text_[i] == '\r' || text_[i] == '\n') text_[i] = ' ';
+}
+
+void header_list::set(std::string_view name, std::string_view value) {
+  entries_.erase(std::remove_if(entries_.begin(), entries_.end(),
+                                [&](const entry& e) {
+                                  return e.name_size == name.size() &&
+                                         beast::iequals(std::string_view(text_).substr(e.name_at, e.name_size), name);
+                                }),
+                 entries_.end());
+  insert(name, value);
+}
+
+namespace {
+
+// `out` holds the start line; appends the fields and the blank line, sized once.
+void finish(std::string& out, const header_list& fields) {
+  std::size_t size = out.size() + 2;
+  for (std::size_t i = 0; i < fields.size(); ++i) size += fields[i].name.size() + fields[i].value.size() + 4;
+  std::size_t at = out.size();
+  out.resize(size);
+  char* p = out.data();
+  auto put = [&](std::string_view s) {
+    std::memcpy(p + at, s.data(), s.size());
+    at += s.size();
+  };
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const header f = fields[i];
+    put(f.name);
+    put(": ");
+    put(f.value);
+    put("\r\n");
+  }
+  put("\r\n");
+}
+
+}  // namespace
+
+void response_head(unsigned status, const header_list& fields, std::string& out) {
+  out.clear();
+  append_version(out, 11);
+  out.push_back(' ');
+  out.push_back(static_cast<char>('0' + status / 100 % 10));
+  out.push_back(static_cast<char>('0' + status / 10 % 10));
+  out.push_back(static_cast<char>('0' + status % 10));
+  out.push_back(' ');
+  out.append(http::obsolete_reason(http::int_to_status(status)));
+  out.append("\r\n");
+  finish(out, fields);
+}
+
+void request_head(std::string_view method, std::string_view target, const header_list& fields, std::string& out) {
+  out.clear();
+  out.append(method);
+  out.push_back(' ');
+  out.append(target);
+  out.push_back(' ');
+  append_version(out, 11);
+  out.append("\r\n");
+  finish(out, fields);
+}
+
+std::string wire_last_chunk(std::span<const header> trailers) {
+  if (trailers.empty()) return "0\r\n\r\n";
+  std::string out = "0\r\n";
+  for (const auto& t : trailers) {
+    out.append(t.name);
+    out.append(": ");
+    out.append(t.value);
+    out.append("\r\n");
+  }
+  out.append("\r\n");
+  return out;
 }
 
 }  // namespace meshgate::core

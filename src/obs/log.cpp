@@ -1,5 +1,9 @@
 #include "meshgate/obs/log.hpp"
 
+#include <algorithm>
+#include <iterator>
+
+#include <fmt/compile.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -10,12 +14,23 @@ namespace meshgate::obs {
 namespace {
 bool json_mode = false;
 
+bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
+
 // Request paths come from clients: keep log lines single-line and bounded.
 std::string clean(std::string_view s, std::size_t max = 256) {
   std::string out;
   out.reserve(std::min(s.size(), max));
-  for (char c : s.substr(0, max)) out.push_back(static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c);
+  for (char c : s.substr(0, max)) out.push_back(is_control(c) ? '?' : c);
   return out;
+}
+
+// The same, without a copy when nothing needs replacing (the usual case): `scratch` holds the
+// cleaned text otherwise.
+std::string_view clean_view(std::string_view s, std::string& scratch, std::size_t max = 256) {
+  s = s.substr(0, max);
+  if (std::none_of(s.begin(), s.end(), is_control)) return s;
+  scratch = clean(s, max);
+  return scratch;
 }
 }  // namespace
 
@@ -64,9 +79,17 @@ void log_access(const access_record& r) {
     spdlog::default_logger_raw()->info("{}", core::dump_json(j));
     return;
   }
-  spdlog::default_logger_raw()->info("{} {} {} model={} status={} {:.2f}ms tokens={}/{} cost={} stream={}{}{}", r.call_id, r.method,
-               clean(r.route), clean(r.model), r.status, r.duration_ms, r.prompt_tokens, r.completion_tokens, r.cost,
-               r.stream, r.error.empty() ? "" : " error=", clean(r.error, 512));
+  auto* logger = spdlog::default_logger_raw();
+  if (!logger->should_log(spdlog::level::info)) return;
+  // A compiled format: the line is formatted without parsing its format string per request.
+  std::string route_scratch, model_scratch, error_scratch;
+  fmt::memory_buffer line;
+  fmt::format_to(std::back_inserter(line), FMT_COMPILE("{} {} {} model={} status={} {:.2f}ms tokens={}/{} cost={} stream={}"),
+                 r.call_id, r.method, clean_view(r.route, route_scratch), clean_view(r.model, model_scratch), r.status,
+                 r.duration_ms, r.prompt_tokens, r.completion_tokens, r.cost, r.stream);
+  if (!r.error.empty())
+    fmt::format_to(std::back_inserter(line), FMT_COMPILE(" error={}"), clean_view(r.error, error_scratch, 512));
+  logger->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
 }
 
 }  // namespace meshgate::obs

@@ -23,6 +23,8 @@ translate::response_id_codec::key_type response_id_key(const std::string& master
 gateway_state::gateway_state(std::shared_ptr<const config::config> c, spend::writer_options spend_writer)
     : cfg(std::move(c)),
       auth(cfg->general.master_key, cfg->general.allow_unauthenticated),
+      master_key_hash(cfg->general.master_key.empty() ? std::string()
+                                                      : auth::authenticator::hash_for_logs(cfg->general.master_key)),
       models(*cfg),
       response_ids(response_id_key(cfg->general.master_key)) {
   std::string error;

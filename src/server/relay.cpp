@@ -34,11 +34,13 @@ std::function<void(nlohmann::json&)> streaming_cost_decorator(const gateway_stat
 
 net::awaitable<void> finish_stream(handler_env env, request_context& ctx, std::string_view data) {
   if (ctx.cost) {
-    http::fields trailers;
-    trailers.set(std::string(cost_trailer), usage::format_cost(*ctx.cost));
-    co_await env.out.end_stream(ctx, &trailers, data);
+    const std::string cost = usage::format_cost(*ctx.cost);
+    core::header trailer;
+    trailer.name = cost_trailer;
+    trailer.value = cost;
+    co_await env.out.end_stream(ctx, std::span<const core::header>(&trailer, 1), data);
   } else {
-    co_await env.out.end_stream(ctx, nullptr, data);
+    co_await env.out.end_stream(ctx, {}, data);
   }
 }
 

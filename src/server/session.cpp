@@ -15,12 +15,14 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <charconv>
 #include <memory>
 
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "meshgate/core/http_head.hpp"
 #include "meshgate/core/ids.hpp"
+#include "meshgate/core/request_body.hpp"
 #include "meshgate/core/version_info.hpp"
 #include "meshgate/obs/log.hpp"
 #include "meshgate/server/handlers.hpp"
@@ -32,6 +34,14 @@ namespace {
 
 using net::as_tuple;
 using net::use_awaitable;
+
+// A Content-Length value without a heap string.
+struct length_text {
+  explicit length_text(std::size_t n) : size(static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, n).ptr - buf)) {}
+  operator std::string_view() const { return {buf, size}; }
+  char buf[24];
+  std::size_t size;
+};
 
 std::chrono::steady_clock::duration secs(double s) {
   return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(s));
@@ -72,11 +82,11 @@ class session final : public responder {
 
   // responder
   net::awaitable<bool> send(request_context& ctx, unsigned status, std::string body, std::string_view content_type,
-                            const http::fields* extra = nullptr) override;
-  net::awaitable<bool> begin_stream(request_context& ctx, const http::fields* extra = nullptr,
+                            std::span<const core::header> extra = {}) override;
+  net::awaitable<bool> begin_stream(request_context& ctx, std::span<const core::header> extra = {},
                                     std::string_view trailer_names = {}) override;
   net::awaitable<bool> stream_write(request_context& ctx, std::string_view data) override;
-  net::awaitable<bool> end_stream(request_context& ctx, const http::fields* trailers = nullptr,
+  net::awaitable<bool> end_stream(request_context& ctx, std::span<const core::header> trailers = {},
                                   std::string_view data = {}) override;
 
  private:
@@ -92,7 +102,7 @@ class session final : public responder {
   net::awaitable<bool> handshake();
   net::awaitable<void> graceful_close();
   // Reads one request; false = stop the connection (closed, timed out, or already answered).
-  net::awaitable<bool> read_request(http::request_parser<http::string_body>& parser);
+  net::awaitable<bool> read_request(http::request_parser<core::request_body>& parser);
   net::awaitable<void> handle(http::request<http::string_body>& req);
   // Metrics and the spend row of a finished request.
   void finish_request(const request_context& ctx);
@@ -113,6 +123,9 @@ class session final : public responder {
   net::cancellation_signal watch_cancel_;
   // A stream's response head, from begin_stream until the first write carries it.
   std::string stream_head_;
+  // The fields and head of each response, their storage kept from one response to the next.
+  core::header_list fields_;
+  std::string head_;
   // One gathered write of the held head (if any), `data` as a chunk (if any) and `tail`.
   net::awaitable<bool> write_stream_part(request_context& ctx, std::string_view data, std::string_view tail);
 };
@@ -159,9 +172,11 @@ net::awaitable<void> session<Stream>::run() {
     co_return;
   }
   for (;;) {
-    http::request_parser<http::string_body> parser;
+    http::request_parser<core::request_body> parser;
     if (!co_await read_request(parser)) break;
-    auto req = parser.release();
+    // Same body type (std::string) under the string_body the handlers take: moved, not copied.
+    auto parsed = parser.release();
+    http::request<http::string_body> req(std::move(parsed.base()), std::move(parsed.body()));
     keep_alive_ = req.keep_alive();
     st_.request_started();
     try {
@@ -187,21 +202,23 @@ net::awaitable<bool> session<Stream>::write_plain_error(unsigned status, std::st
   e.status = static_cast<int>(status);
   e.message = std::string(message);
   e.type = status == 413 ? "invalid_request_error" : "invalid_request_error";
-  http::response<http::empty_body> res{static_cast<http::status>(status), 11};
-  res.set(http::field::content_type, "application/json");
-  res.set("x-litellm-call-id", core::new_uuid());
-  res.set("x-litellm-version", core::version_string);
-  res.keep_alive(false);
   const std::string body = core::render_openai(e);
-  res.content_length(body.size());
-  const std::string head = core::wire_head(res);
+  auto& fields = fields_;
+  fields.clear();
+  fields.insert("Content-Type", "application/json");
+  fields.insert("x-litellm-call-id", core::new_uuid());
+  fields.insert("x-litellm-version", core::version_string);
+  fields.insert("Connection", "close");
+  fields.insert("Content-Length", std::to_string(body.size()));
+  std::string& head = head_;
+  core::response_head(status, fields, head);
   lowest().expires_after(secs(timeouts().downstream_write));
   auto [ec, n] = co_await net::async_write(stream_, core::wire_message(head, body), as_tuple(use_awaitable));
   co_return !ec;
 }
 
 template <class Stream>
-net::awaitable<bool> session<Stream>::read_request(http::request_parser<http::string_body>& parser) {
+net::awaitable<bool> session<Stream>::read_request(http::request_parser<core::request_body>& parser) {
   const auto& t = timeouts();
   const std::uint64_t body_limit = st_.cfg->general.max_request_size_bytes;
   parser.header_limit(64 * 1024);
@@ -324,7 +341,8 @@ net::awaitable<void> session<Stream>::dispatch(request_context& ctx, const route
       co_await send_error(ctx, *denied);
       co_return;
     }
-    if (key.status == auth::extracted_key::kind::present) ctx.key_hash = st_.auth.accepted_key_hash(key);
+    if (key.status == auth::extracted_key::kind::present)
+      ctx.key_hash = st_.master_key_hash.empty() ? st_.auth.accepted_key_hash(key) : st_.master_key_hash;
   }
   handler_env env{w_, st_, *this};
   switch (route.ep) {
@@ -418,20 +436,21 @@ void session<Stream>::arm_watch(std::shared_ptr<client_watch> w) {
 
 template <class Stream>
 net::awaitable<bool> session<Stream>::send(request_context& ctx, unsigned status, std::string body,
-                                           std::string_view content_type, const http::fields* extra) {
+                                           std::string_view content_type, std::span<const core::header> extra) {
   ctx.status = static_cast<int>(status);
   if (ctx.client_gone) co_return false;
-  http::response<http::empty_body> res{static_cast<http::status>(status), 11};
-  res.set(http::field::content_type, content_type);
-  add_gateway_headers(res, ctx);
-  if (extra)
-    for (const auto& f : *extra) res.set(f.name_string(), f.value());
-  res.keep_alive(keep_alive());
+  auto& fields = fields_;
+  fields.clear();
+  fields.insert("Content-Type", content_type);
+  add_gateway_headers(fields, ctx);
+  for (const auto& f : extra) fields.set(f.name, f.value);
+  if (!keep_alive()) fields.set("Connection", "close");
   // 1xx, 204 and 304 answers carry neither a body nor a length (RFC 9110 §8.6).
   const bool bodiless = status / 100 == 1 || status == 204 || status == 304;
   if (bodiless) body.clear();
-  else res.content_length(body.size());
-  const std::string head = core::wire_head(res);
+  else fields.set("Content-Length", length_text(body.size()));
+  std::string& head = head_;
+  core::response_head(status, fields, head);
   lowest().expires_after(secs(timeouts().downstream_write));
   auto [ec, n] = co_await net::async_write(stream_, core::wire_message(head, body), as_tuple(use_awaitable));
   lowest().expires_never();
@@ -443,23 +462,23 @@ net::awaitable<bool> session<Stream>::send(request_context& ctx, unsigned status
 }
 
 template <class Stream>
-net::awaitable<bool> session<Stream>::begin_stream(request_context& ctx, const http::fields* extra,
+net::awaitable<bool> session<Stream>::begin_stream(request_context& ctx, std::span<const core::header> extra,
                                                    std::string_view trailer_names) {
   ctx.status = 200;
   ctx.streamed = true;
   if (ctx.client_gone) co_return false;
-  http::response<http::empty_body> res{http::status::ok, 11};
-  res.set(http::field::content_type, "text/event-stream");
-  res.set(http::field::cache_control, "no-cache");
-  res.set("x-accel-buffering", "no");
-  add_gateway_headers(res, ctx);
-  if (extra)
-    for (const auto& f : *extra) res.set(f.name_string(), f.value());
-  if (!trailer_names.empty()) res.set(http::field::trailer, trailer_names);
-  res.keep_alive(keep_alive());
-  res.chunked(true);
+  auto& fields = fields_;
+  fields.clear();
+  fields.insert("Content-Type", "text/event-stream");
+  fields.insert("Cache-Control", "no-cache");
+  fields.insert("x-accel-buffering", "no");
+  add_gateway_headers(fields, ctx);
+  for (const auto& f : extra) fields.set(f.name, f.value);
+  if (!trailer_names.empty()) fields.set("Trailer", trailer_names);
+  if (!keep_alive()) fields.set("Connection", "close");
+  fields.set("Transfer-Encoding", "chunked");
   // Held for the first chunk, which the caller has ready: one write, one segment, no delay.
-  stream_head_ = core::wire_head(res);
+  core::response_head(200, fields, stream_head_);
   co_return true;
 }
 
@@ -498,7 +517,7 @@ net::awaitable<bool> session<Stream>::stream_write(request_context& ctx, std::st
 }
 
 template <class Stream>
-net::awaitable<bool> session<Stream>::end_stream(request_context& ctx, const http::fields* trailers,
+net::awaitable<bool> session<Stream>::end_stream(request_context& ctx, std::span<const core::header> trailers,
                                                  std::string_view data) {
   const std::string last = core::wire_last_chunk(trailers);
   co_return co_await write_stream_part(ctx, data, last);

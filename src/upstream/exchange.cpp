@@ -1,6 +1,7 @@
 #include "meshgate/upstream/exchange.hpp"
 
 #include <array>
+#include <charconv>
 
 #include "meshgate/core/http_head.hpp"
 
@@ -68,16 +69,20 @@ net::awaitable<outcome> exchange::attempt(const request_spec& req, duration conn
     if (!err.empty()) co_return outcome{failure::connect, std::move(err)};
   }
 
-  http::request<http::empty_body> msg{req.method, req.target, 11};
-  msg.set(http::field::host, ep_.host_header());
-  msg.set(http::field::user_agent, "meshgate");
-  for (const auto& [name, value] : req.headers) msg.set(name, value);
+  // Configured headers may replace Host or User-Agent; the body's type and length are ours.
+  core::header_list& fields = conn_->request_fields();
+  fields.clear();
+  fields.insert("Host", ep_.host_header());
+  fields.insert("User-Agent", "meshgate");
+  for (const auto& [name, value] : req.headers) fields.set(name, value);
   if (!req.body.empty() || req.method == http::verb::post) {
-    msg.set(http::field::content_type, "application/json");
-    msg.content_length(req.body.size());
+    fields.set("Content-Type", "application/json");
+    char length[24];
+    fields.set("Content-Length", std::string_view(length, static_cast<std::size_t>(
+                                                          std::to_chars(length, length + sizeof length, req.body.size()).ptr - length)));
   }
-  msg.keep_alive(true);
-  const std::string head = core::wire_head(msg);
+  std::string& head = conn_->request_head();
+  core::request_head(http::to_string(req.method), req.target, fields, head);
 
   conn_->lowest().expires_after(first_byte_timeout);
   auto [wec, wn] = co_await conn_->visit(

@@ -1,24 +1,72 @@
 #pragma once
-// The wire form of an HTTP/1.x message head, written in one string.
+// The wire form of the HTTP/1.1 messages the gateway writes, each head in one string.
 //
 // Beast's serializer walks a chain of buffer-sequence views (buffers_cat, suffix, prefix) to
 // write a message; for a small proxied request that walk was about a fifth of the gateway's
-// instructions. The gateway instead renders the head once into a string and hands the socket
-// one gathered write: the head plus the body it already holds, never copied.
+// instructions, and its `fields` container allocated a node per header on top. The gateway
+// instead collects a message's fields in a header_list (one string), renders the head once
+// and hands the socket one gathered write: the head plus the body it already holds, never
+// copied.
 //
-// Contract: the bytes are exactly what Beast's serializer writes for the head of the same
-// message (start line, each field in container order as `name: value`, blank line). The
-// caller sets the framing fields (Content-Length or Transfer-Encoding) itself; nothing is added.
+// Contract: the bytes are exactly what Beast's serializer writes for the same message (start
+// line, each field in order as `name: value`, blank line). The caller sets the framing fields
+// (Content-Length or Transfer-Encoding, Connection) itself; nothing is added.
 #include <array>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
+
+#include <boost/container/small_vector.hpp>
 
 #include "meshgate/core/net.hpp"
 
 namespace meshgate::core {
 
-std::string wire_head(const http::request_header<>& h);
-std::string wire_head(const http::response_header<>& h);
+// One header field as views, for the few a caller adds (extra response headers, trailers).
+struct header {
+  std::string_view name;
+  std::string_view value;
+};
+
+// The fields of a message the gateway itself makes (its responses, its upstream requests),
+// with Beast's `fields` semantics: insert() appends, set() first removes every field of that
+// name (compared without case) and then appends. Names and values are copied into one growing
+// string, so a message's fields cost one allocation, not one node each, and no name lookup.
+class header_list {
+ public:
+  header_list() { text_.reserve(768); }
+  void insert(std::string_view name, std::string_view value);
+  void set(std::string_view name, std::string_view value);
+  // Empties the list, keeping its storage for the next message.
+  void clear() {
+    text_.clear();
+    entries_.clear();
+  }
+
+  std::size_t size() const { return entries_.size(); }
+  header operator[](std::size_t i) const {
+    const entry& e = entries_[i];
+    return {std::string_view(text_).substr(e.name_at, e.name_size),
+            std::string_view(text_).substr(e.name_at + e.name_size, e.value_size)};
+  }
+
+ private:
+  struct entry {
+    std::uint32_t name_at;
+    std::uint32_t name_size;
+    std::uint32_t value_size;  // the value follows the name in text_
+  };
+  std::string text_;
+  boost::container::small_vector<entry, 24> entries_;
+};
+
+// The head of a response (`HTTP/1.1 <status> <Beast's reason>`) or of a request (`<method>
+// <target> HTTP/1.1`) with `fields` in order and the blank line, written over `out` (whose
+// storage a caller may reuse from message to message): the bytes Beast's serializer writes for
+// the same message. A CR or LF in a value is written as a space, so no value can split the head.
+void response_head(unsigned status, const header_list& fields, std::string& out);
+void request_head(std::string_view method, std::string_view target, const header_list& fields, std::string& out);
 
 // The buffers of one message: its head and a body held elsewhere (which must outlive the write).
 inline std::array<net::const_buffer, 2> wire_message(const std::string& head, std::string_view body) {
@@ -42,6 +90,6 @@ class chunk_frame {
 
 // The last chunk of a chunked body with its trailer fields (or none), as Beast's
 // make_chunk_last writes it: `0 CRLF`, each trailer as `name: value CRLF`, `CRLF`.
-std::string wire_last_chunk(const http::fields* trailers);
+std::string wire_last_chunk(std::span<const header> trailers = {});
 
 }  // namespace meshgate::core

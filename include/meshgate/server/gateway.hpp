@@ -47,6 +47,9 @@ struct gateway_state {
 
   std::shared_ptr<const config::config> cfg;
   auth::authenticator auth;
+  // The spend-log fingerprint of the master key (authenticator::hash_for_logs), made once: with
+  // a master key configured it is the only key accepted. Empty when the gateway runs open.
+  std::string master_key_hash;
   model_table models;
   std::atomic<bool> draining{false};
   std::atomic<std::int64_t> in_flight{0};  // requests between header read and response end

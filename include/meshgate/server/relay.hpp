@@ -72,7 +72,7 @@ net::awaitable<void> relay_stream(handler_env env, request_context& ctx, upstrea
     }
     out.clear();
     tr.on_abnormal_end(e.message, e.status, out);
-    co_await env.out.end_stream(ctx, nullptr, out);
+    co_await env.out.end_stream(ctx, {}, out);
   };
 
   for (;;) {
@@ -106,7 +106,7 @@ net::awaitable<void> relay_stream(handler_env env, request_context& ctx, upstrea
         co_await env.out.send_error(ctx, *err);
         co_return;
       }
-      if (!co_await env.out.begin_stream(ctx, nullptr, cost_trailer)) co_return;
+      if (!co_await env.out.begin_stream(ctx, {}, cost_trailer)) co_return;
       started = true;
       gauge.g = &env.st.metrics.in_flight_streams;
       gauge.g->fetch_add(1);
@@ -155,12 +155,16 @@ net::awaitable<void> relay_body(handler_env env, request_context& ctx, upstream:
     co_await env.out.send_error(ctx, *e);
     co_return;
   }
-  http::fields extra;
+  std::string cost;
   if (priced) {
     compute_cost(ctx);
-    if (ctx.cost) extra.set("x-litellm-response-cost", usage::format_cost(*ctx.cost));
+    if (ctx.cost) cost = usage::format_cost(*ctx.cost);
   }
-  co_await env.out.send(ctx, 200, std::move(std::get<std::string>(result)), "application/json", &extra);
+  core::header extra;  // assigned, not braced: GCC 12 mishandles braced literals in coroutines
+  extra.name = cost_trailer;
+  extra.value = cost;
+  co_await env.out.send(ctx, 200, std::move(std::get<std::string>(result)), "application/json",
+                        std::span<const core::header>(&extra, cost.empty() ? 0 : 1));
 }
 
 // The sequence every proxied route shares: get a 2xx response header per `plan`

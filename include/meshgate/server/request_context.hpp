@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "meshgate/core/error.hpp"
+#include "meshgate/core/http_head.hpp"
 #include "meshgate/core/net.hpp"
 #include "meshgate/server/model_table.hpp"
 #include "meshgate/server/router.hpp"
@@ -38,7 +39,9 @@ struct request_context {
   clock::duration upstream_time{};  // time spent waiting on upstream (excluded from overhead)
   std::optional<clock::time_point> first_token;  // first streamed event written
 
-  const http::request<http::string_body>* req = nullptr;
+  // The client's request. Not const: a handler may move the body out (the chat routes keep it
+  // as the text they splice), so nothing reads the body after the handler has run.
+  http::request<http::string_body>* req = nullptr;
   std::string path;  // the request path, query string removed
 
   std::string model_alias;                 // as the client sent it
@@ -61,7 +64,7 @@ struct request_context {
 
 // Adds the x-litellm-* headers of product.md §6 (cost excluded) and the relayed upstream
 // headers (x-ratelimit-* verbatim, every upstream header as llm_provider-<name>).
-void add_gateway_headers(http::fields& f, const request_context& ctx);
+void add_gateway_headers(core::header_list& f, const request_context& ctx);
 
 double elapsed_ms(clock::time_point since);
 

@@ -10,6 +10,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "meshgate/core/http_head.hpp"
 #include "meshgate/core/net.hpp"
 #include "meshgate/upstream/endpoint.hpp"
 
@@ -35,6 +36,10 @@ class connection {
 
   beast::tcp_stream& lowest() noexcept;
   beast::flat_buffer& buffer() noexcept { return buffer_; }
+  // The fields and head of the request being sent, their storage kept from one request on this
+  // connection to the next.
+  core::header_list& request_fields() noexcept { return request_fields_; }
+  std::string& request_head() noexcept { return request_head_; }
 
   // Closes the socket; pending operations complete with an error. Idempotent.
   void close() noexcept;
@@ -50,6 +55,8 @@ class connection {
   std::string key_;
   std::variant<plain_stream, tls_stream> stream_;
   beast::flat_buffer buffer_;
+  core::header_list request_fields_;
+  std::string request_head_;
 };
 
 }  // namespace meshgate::upstream
