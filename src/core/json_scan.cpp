@@ -129,25 +129,32 @@ struct scanner {
     }
   }
 
+  // Steps over plain bytes: afterwards p is at the first byte that ends the run, or at `end`.
+  // Most strings are short keys and values, so a run is tested 16 bytes at a time first, and
+  // only a run longer than that continues 64 at a time.
+  void plain_run() {
+#if defined(__SSE2__)
+    while (end - p >= 16) {
+      const int n = first_care_of_16(p);
+      p += n;
+      if (n < 16) return;
+      while (end - p >= 64 && plain_64(p)) p += 64;
+    }
+#endif
+    while (end - p >= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      if (word_needs_care(w)) break;
+      p += 8;
+    }
+    while (p < end && is_plain(*p)) ++p;
+  }
+
   // p at the opening quote; afterwards just past the closing one.
   bool string(bool& escaped) {
     ++p;
     for (;;) {
-#if defined(__SSE2__)
-      while (end - p >= 64 && plain_64(p)) p += 64;
-      while (end - p >= 16) {
-        const int n = first_care_of_16(p);
-        p += n;
-        if (n < 16) break;
-      }
-#endif
-      while (end - p >= 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p, 8);
-        if (word_needs_care(w)) break;
-        p += 8;
-      }
-      while (p < end && is_plain(*p)) ++p;
+      plain_run();
       if (p >= end) return false;
       const byte c = *p;
       if (c == '"') {
@@ -167,9 +174,14 @@ struct scanner {
     }
   }
 
-  bool literal(std::string_view word) {
-    if (static_cast<std::size_t>(end - p) < word.size() || std::memcmp(p, word.data(), word.size()) != 0) return false;
-    p += word.size();
+  // Compared byte by byte: the words are four or five bytes, not worth a memcmp call.
+  template <std::size_t N>
+  bool literal(const char (&word)[N]) {
+    constexpr std::size_t size = N - 1;
+    if (static_cast<std::size_t>(end - p) < size) return false;
+    for (std::size_t i = 0; i < size; ++i)
+      if (p[i] != static_cast<byte>(word[i])) return false;
+    p += size;
     return true;
   }
 
