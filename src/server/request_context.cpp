@@ -25,9 +25,7 @@ std::string_view milliseconds_text(double ms, char (&buf)[32]) {
   return ec == std::errc() ? std::string_view(buf, static_cast<std::size_t>(end - buf)) : std::string_view("0.000");
 }
 
-bool starts_with_nocase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && beast::iequals(s.substr(0, prefix.size()), prefix);
-}
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 }  // namespace
 
@@ -46,13 +44,17 @@ void add_gateway_headers(core::header_list& f, const request_context& ctx) {
   f.insert("x-litellm-overhead-duration-ms", milliseconds_text(std::max(0.0, total - upstream), buf));
   f.insert("x-litellm-attempted-retries", std::string_view(buf, static_cast<std::size_t>(
                                                                     std::to_chars(buf, buf + sizeof buf, ctx.attempted_retries).ptr - buf)));
-  std::string prefixed = "llm_provider-";
-  for (const auto& [name, value] : ctx.upstream_headers) {
+  // Upstream names go out in lower case, as LiteLLM relays them.
+  constexpr std::string_view prefix = "llm_provider-";
+  std::string prefixed(prefix);
+  for (std::size_t i = 0; i < ctx.upstream_headers.size(); ++i) {
+    const core::header h = ctx.upstream_headers[i];
+    prefixed.resize(prefix.size());
+    for (char c : h.name) prefixed.push_back(ascii_lower(c));
+    const std::string_view name = std::string_view(prefixed).substr(prefix.size());
     // Rate-limit headers pass through under their own name too (the last of a repeated name).
-    if (starts_with_nocase(name, "x-ratelimit-")) f.set(name, value);
-    prefixed.resize(13);
-    prefixed.append(name);
-    f.insert(prefixed, value);
+    if (name.starts_with("x-ratelimit-")) f.set(name, h.value);
+    f.insert(prefixed, h.value);
   }
 }
 

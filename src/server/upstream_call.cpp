@@ -123,11 +123,7 @@ net::awaitable<std::variant<std::unique_ptr<upstream::exchange>, core::api_error
       retry = true;
     } else {
       ctx.upstream_headers.clear();
-      for (const auto& f : x->header()) {
-        std::string name(f.name_string());
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-        ctx.upstream_headers.emplace_back(std::move(name), std::string(f.value()));
-      }
+      for (const auto& f : x->header()) ctx.upstream_headers.insert(f.name_string(), f.value());
       const int status = x->status();
       if (status >= 200 && status < 300) {
         co_return x;

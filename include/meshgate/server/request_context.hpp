@@ -47,7 +47,7 @@ struct request_context {
   std::string model_alias;                 // as the client sent it
   const routed_deployment* dep = nullptr;  // the deployment of the last attempt
   int attempted_retries = 0;
-  std::vector<std::pair<std::string, std::string>> upstream_headers;  // as upstream sent them
+  core::header_list upstream_headers;      // the upstream response's fields, as it sent them
 
   int status = 0;
   bool streamed = false;
