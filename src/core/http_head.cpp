@@ -48,8 +48,10 @@ void header_list::set(std::string_view name, std::string_view value) {
 
 namespace {
 
-// `out` holds the start line; appends the fields and the blank line, sized once.
-void finish(std::string& out, const header_list& fields) {
+// `out` holds the start line (or `0 CRLF` of a last chunk); appends the fields and the blank
+// line, sized once. `Fields` is a header_list or a span of headers: size() and operator[].
+template <class Fields>
+void finish(std::string& out, const Fields& fields) {
   std::size_t size = out.size() + 2;
   for (std::size_t i = 0; i < fields.size(); ++i) size += fields[i].name.size() + fields[i].value.size() + 4;
   std::size_t at = out.size();
@@ -96,15 +98,8 @@ void request_head(std::string_view method, std::string_view target, const header
 }
 
 std::string wire_last_chunk(std::span<const header> trailers) {
-  if (trailers.empty()) return "0\r\n\r\n";
   std::string out = "0\r\n";
-  for (const auto& t : trailers) {
-    out.append(t.name);
-    out.append(": ");
-    out.append(t.value);
-    out.append("\r\n");
-  }
-  out.append("\r\n");
+  finish(out, trailers);
   return out;
 }
 
