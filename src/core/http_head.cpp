@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <type_traits>
 
 namespace meshgate::core {
 
@@ -13,6 +14,15 @@ void append_version(std::string& out, unsigned version) {
   out.push_back(static_cast<char>('0' + version / 10));
   out.push_back('.');
   out.push_back(static_cast<char>('0' + version % 10));
+}
+
+// A CR or LF would end the field early and let the rest of the value pose as a field or body
+// of its own; written as spaces, the value stays on its line. memchr rather than
+// find_first_of, which tests each byte against the set in a call of its own.
+void blank_line_breaks(char* p, std::size_t n) {
+  if (!std::memchr(p, '\r', n) && !std::memchr(p, '\n', n)) return;
+  for (std::size_t i = 0; i < n; ++i)
+    if (p[i] == '\r' || p[i] == '\n') p[i] = ' ';
 }
 
 }  // namespace
@@ -30,10 +40,7 @@ void header_list::insert(std::string_view name, std::string_view value) {
   text_.append(name);
   const std::size_t at = text_.size();
   text_.append(value);
-  // memchr rather than find_first_of, which tests each byte against the set in a call of its own.
-  if (std::memchr(value.data(), '\r', value.size()) || std::memchr(value.data(), '\n', value.size()))
-    for (std::size_t i = at; i < text_.size(); ++i)
-      if (text_[i] == '\r' || text_[i] == '\n') text_[i] = ' ';
+  blank_line_breaks(text_.data() + at, value.size());
 }
 
 void header_list::set(std::string_view name, std::string_view value) {
@@ -49,7 +56,8 @@ void header_list::set(std::string_view name, std::string_view value) {
 namespace {
 
 // `out` holds the start line (or `0 CRLF` of a last chunk); appends the fields and the blank
-// line, sized once. `Fields` is a header_list or a span of headers: size() and operator[].
+// line, sized once. `Fields` is a header_list (whose values were made safe as they went in) or
+// a span of headers (whose values are made safe here): size() and operator[].
 template <class Fields>
 void finish(std::string& out, const Fields& fields) {
   std::size_t size = out.size() + 2;
@@ -66,6 +74,7 @@ void finish(std::string& out, const Fields& fields) {
     put(f.name);
     put(": ");
     put(f.value);
+    if constexpr (!std::is_same_v<Fields, header_list>) blank_line_breaks(p + at - f.value.size(), f.value.size());
     put("\r\n");
   }
   put("\r\n");

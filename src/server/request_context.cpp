@@ -1,6 +1,8 @@
 #include "meshgate/server/request_context.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include "meshgate/core/version_info.hpp"
 #include "meshgate/upstream/exchange.hpp"
@@ -42,19 +44,27 @@ void add_gateway_headers(core::header_list& f, const request_context& ctx) {
   char buf[32];
   f.insert("x-litellm-response-duration-ms", milliseconds_text(total, buf));
   f.insert("x-litellm-overhead-duration-ms", milliseconds_text(std::max(0.0, total - upstream), buf));
-  f.insert("x-litellm-attempted-retries", std::string_view(buf, static_cast<std::size_t>(
-                                                                    std::to_chars(buf, buf + sizeof buf, ctx.attempted_retries).ptr - buf)));
+  f.insert("x-litellm-attempted-retries", core::decimal_text(ctx.attempted_retries));
   // Upstream names go out in lower case, as LiteLLM relays them.
   constexpr std::string_view prefix = "llm_provider-";
-  std::string prefixed(prefix);
+  char prefixed_buf[256];
+  std::string prefixed;
   for (std::size_t i = 0; i < ctx.upstream_headers.size(); ++i) {
     const core::header h = ctx.upstream_headers[i];
-    prefixed.resize(prefix.size());
-    for (char c : h.name) prefixed.push_back(ascii_lower(c));
-    const std::string_view name = std::string_view(prefixed).substr(prefix.size());
+    // Names fit the stack buffer (Beast's parser caps a field name well below it); a longer one
+    // would take the heap string.
+    char* out = prefixed_buf;
+    if (prefix.size() + h.name.size() > sizeof prefixed_buf) {
+      prefixed.resize(prefix.size() + h.name.size());
+      out = prefixed.data();
+    }
+    std::memcpy(out, prefix.data(), prefix.size());
+    std::transform(h.name.begin(), h.name.end(), out + prefix.size(), ascii_lower);
+    const std::string_view full(out, prefix.size() + h.name.size());
+    const std::string_view name = full.substr(prefix.size());
     // Rate-limit headers pass through under their own name too (the last of a repeated name).
     if (name.starts_with("x-ratelimit-")) f.set(name, h.value);
-    f.insert(prefixed, h.value);
+    f.insert(full, h.value);
   }
 }
 

@@ -35,14 +35,6 @@ namespace {
 using net::as_tuple;
 using net::use_awaitable;
 
-// A Content-Length value without a heap string.
-struct length_text {
-  explicit length_text(std::size_t n) : size(static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, n).ptr - buf)) {}
-  operator std::string_view() const { return {buf, size}; }
-  char buf[24];
-  std::size_t size;
-};
-
 std::chrono::steady_clock::duration secs(double s) {
   return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(s));
 }
@@ -114,6 +106,14 @@ class session final : public responder {
   };
   void arm_watch(std::shared_ptr<client_watch> w);
   net::awaitable<bool> write_plain_error(unsigned status, std::string_view message);
+  // Renders fields_ under `status` into head_ and returns the one gathered write of it and
+  // `body` (which must outlive the write), with the downstream write timeout armed. A plain
+  // function returning the operation, so a response costs no coroutine frame of its own.
+  auto write_message(unsigned status, std::string_view body) {
+    core::response_head(status, fields_, head_);
+    lowest().expires_after(secs(timeouts().downstream_write));
+    return net::async_write(stream_, core::wire_message(head_, body), as_tuple(use_awaitable));
+  }
 
   worker& w_;
   gateway_state& st_;
@@ -198,22 +198,19 @@ net::awaitable<void> session<Stream>::run() {
 
 template <class Stream>
 net::awaitable<bool> session<Stream>::write_plain_error(unsigned status, std::string_view message) {
+  // Every such answer (400, 413, 431) is the client's request being refused as sent.
   core::api_error e;
   e.status = static_cast<int>(status);
   e.message = std::string(message);
-  e.type = status == 413 ? "invalid_request_error" : "invalid_request_error";
+  e.type = "invalid_request_error";
   const std::string body = core::render_openai(e);
-  auto& fields = fields_;
-  fields.clear();
-  fields.insert("Content-Type", "application/json");
-  fields.insert("x-litellm-call-id", core::new_uuid());
-  fields.insert("x-litellm-version", core::version_string);
-  fields.insert("Connection", "close");
-  fields.insert("Content-Length", std::to_string(body.size()));
-  std::string& head = head_;
-  core::response_head(status, fields, head);
-  lowest().expires_after(secs(timeouts().downstream_write));
-  auto [ec, n] = co_await net::async_write(stream_, core::wire_message(head, body), as_tuple(use_awaitable));
+  fields_.clear();
+  fields_.insert("Content-Type", "application/json");
+  fields_.insert("x-litellm-call-id", core::new_uuid());
+  fields_.insert("x-litellm-version", core::version_string);
+  fields_.insert("Connection", "close");
+  fields_.insert("Content-Length", core::decimal_text(body.size()));
+  auto [ec, n] = co_await write_message(status, body);
   co_return !ec;
 }
 
@@ -448,11 +445,8 @@ net::awaitable<bool> session<Stream>::send(request_context& ctx, unsigned status
   // 1xx, 204 and 304 answers carry neither a body nor a length (RFC 9110 §8.6).
   const bool bodiless = status / 100 == 1 || status == 204 || status == 304;
   if (bodiless) body.clear();
-  else fields.set("Content-Length", length_text(body.size()));
-  std::string& head = head_;
-  core::response_head(status, fields, head);
-  lowest().expires_after(secs(timeouts().downstream_write));
-  auto [ec, n] = co_await net::async_write(stream_, core::wire_message(head, body), as_tuple(use_awaitable));
+  else fields.set("Content-Length", core::decimal_text(body.size()));
+  auto [ec, n] = co_await write_message(status, body);
   lowest().expires_never();
   if (ec) {
     keep_alive_ = false;

@@ -77,9 +77,7 @@ net::awaitable<outcome> exchange::attempt(const request_spec& req, duration conn
   for (const auto& [name, value] : req.headers) fields.set(name, value);
   if (!req.body.empty() || req.method == http::verb::post) {
     fields.set("Content-Type", "application/json");
-    char length[24];
-    fields.set("Content-Length", std::string_view(length, static_cast<std::size_t>(
-                                                          std::to_chars(length, length + sizeof length, req.body.size()).ptr - length)));
+    fields.set("Content-Length", core::decimal_text(req.body.size()));
   }
   std::string& head = conn_->request_head();
   core::request_head(http::to_string(req.method), req.target, fields, head);

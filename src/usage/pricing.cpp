@@ -368,13 +368,6 @@ std::optional<double> compute_cost(const model_price& p, const token_usage& u) {
   return atto_to_usd(atto);
 }
 
-std::optional<double> deployment_cost(const price_table& t, const config::deployment& d, const token_usage& u) {
-  if (!u.known()) return std::nullopt;
-  auto p = t.for_deployment(d);
-  if (!p) return std::nullopt;
-  return compute_cost(*p, u);
-}
-
 std::string format_cost(double usd) {
   std::array<char, 32> buf{};
   auto r = std::to_chars(buf.data(), buf.data() + buf.size(), usd);

@@ -12,6 +12,8 @@
 // line, each field in order as `name: value`, blank line). The caller sets the framing fields
 // (Content-Length or Transfer-Encoding, Connection) itself; nothing is added.
 #include <array>
+#include <charconv>
+#include <concepts>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -27,6 +29,21 @@ namespace meshgate::core {
 struct header {
   std::string_view name;
   std::string_view value;
+};
+
+// An integer as decimal text in a buffer of its own, for a header value (Content-Length, a
+// retry count) without a heap string. Views of it live as long as the object.
+class decimal_text {
+ public:
+  template <std::integral T>
+  explicit decimal_text(T n)
+      : size_(static_cast<std::uint8_t>(std::to_chars(buf_, buf_ + sizeof buf_, n).ptr - buf_)) {}
+  std::string_view view() const { return {buf_, size_}; }
+  operator std::string_view() const { return view(); }
+
+ private:
+  char buf_[24];  // the longest 64-bit integer with its sign is 20 characters
+  std::uint8_t size_;
 };
 
 // The fields of a message the gateway itself makes (its responses, its upstream requests),
@@ -89,7 +106,8 @@ class chunk_frame {
 };
 
 // The last chunk of a chunked body with its trailer fields (or none), as Beast's
-// make_chunk_last writes it: `0 CRLF`, each trailer as `name: value CRLF`, `CRLF`.
+// make_chunk_last writes it: `0 CRLF`, each trailer as `name: value CRLF`, `CRLF`. As in a
+// head, a CR or LF in a trailer's value is written as a space.
 std::string wire_last_chunk(std::span<const header> trailers = {});
 
 }  // namespace meshgate::core

@@ -100,9 +100,6 @@ class price_table {
 // prompt nor completion tokens.
 std::optional<double> compute_cost(const model_price& p, const token_usage& u);
 
-// for_deployment, then compute_cost: nullopt when the deployment has no price or `u` no usage.
-std::optional<double> deployment_cost(const price_table& t, const config::deployment& d, const token_usage& u);
-
 // Shortest decimal text that reads back as the same double (std::to_chars): 0.00042 → "0.00042",
 // 3.6e-06 → "3.6e-06", 0.75 → "0.75", 0 → "0", 1 → "1", 100000 → "1e+05" (fixed notation
 // wins ties). The value for `x-litellm-response-cost`.

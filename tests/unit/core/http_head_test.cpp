@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <sstream>
+#include <limits>
 #include <string>
 
 namespace {
@@ -136,4 +137,20 @@ TEST_CASE("the last chunk with and without trailers matches Beast's make_chunk_l
   const core::header ours[] = {{"x-litellm-response-cost", "0.00012"}, {"x-other", "a"}};
   CHECK(core::wire_last_chunk(ours) == bytes_of(http::make_chunk_last(trailers)));
   CHECK(core::wire_last_chunk(ours) == "0\r\nx-litellm-response-cost: 0.00012\r\nx-other: a\r\n\r\n");
+}
+
+TEST_CASE("a line break in a trailer's value cannot end the trailer", "[core][http_head]") {
+  const core::header trailers[] = {{"x-a", "1\r\nx-injected: 2"}, {"x-b", "3\n"}};
+  CHECK(core::wire_last_chunk(trailers) == "0\r\nx-a: 1  x-injected: 2\r\nx-b: 3 \r\n\r\n");
+}
+
+TEST_CASE("decimal_text writes an integer without a heap string", "[core][http_head]") {
+  CHECK(core::decimal_text(0).view() == "0");
+  CHECK(core::decimal_text(std::size_t{262144}).view() == "262144");
+  CHECK(core::decimal_text(-3).view() == "-3");
+  CHECK(core::decimal_text(std::numeric_limits<std::uint64_t>::max()).view() == "18446744073709551615");
+  CHECK(core::decimal_text(std::numeric_limits<std::int64_t>::min()).view() == "-9223372036854775808");
+  core::header_list fields;
+  fields.insert("Content-Length", core::decimal_text(42u));
+  CHECK(fields[0].value == "42");
 }

@@ -57,6 +57,12 @@ std::vector<deployment> from_yaml(std::string_view yaml) {
   return std::get<meshgate::config::config>(std::move(r)).deployments;
 }
 
+// A deployment's cost as the gateway computes it: its price (for_deployment), then compute_cost.
+std::optional<double> deployment_cost(const price_table& t, const deployment& d, const token_usage& u) {
+  auto p = t.for_deployment(d);
+  return p ? compute_cost(*p, u) : std::nullopt;
+}
+
 std::string cost_text(const price_table& t, const deployment& d, const token_usage& u) {
   auto c = deployment_cost(t, d, u);
   return c ? format_cost(*c) : "none";
