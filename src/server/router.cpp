@@ -155,6 +155,16 @@ std::optional<std::string> decode_param(std::string_view raw) {
   return out;
 }
 
+// Each route's pattern split once, in the order of `routes`, rather than on every request.
+const std::array<segment_list, std::size(routes)>& route_patterns() {
+  static const auto patterns = [] {
+    std::array<segment_list, std::size(routes)> out;
+    for (std::size_t i = 0; i < std::size(routes); ++i) split(routes[i].pattern, out[i]);
+    return out;
+  }();
+  return patterns;
+}
+
 bool method_allowed(const route& r, std::string_view method) {
   return method == r.method || (r.head_as_get && method == "HEAD");
 }
@@ -174,11 +184,12 @@ route_match match_route(std::string_view method, std::string_view target) {
   const bool has_v1 = !full.empty() && full.front() == "v1";
 
   bool path_known = false;
-  segment_list pattern;
-  for (const route& r : routes) {
-    split(r.pattern, pattern);
-    path_match m = match_segments(pattern.view(), full);
-    if (!m.matched && r.v1_optional && has_v1) m = match_segments(pattern.view(), full.subspan(1));
+  const auto& patterns = route_patterns();
+  for (std::size_t i = 0; i < std::size(routes); ++i) {
+    const route& r = routes[i];
+    const auto pattern = patterns[i].view();
+    path_match m = match_segments(pattern, full);
+    if (!m.matched && r.v1_optional && has_v1) m = match_segments(pattern, full.subspan(1));
     if (!m.matched) continue;
     std::string param;
     if (m.has_param) {
