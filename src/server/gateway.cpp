@@ -77,13 +77,13 @@ unsigned short gateway::start() {
   beast::error_code ec;
   auto address = net::ip::make_address(opts_.host, ec);
   if (ec) {
-    net::ip::tcp::resolver resolver(ctx);
+    tcp_resolver resolver(ctx);
     auto results = resolver.resolve(opts_.host, "", ec);
     if (ec || results.empty()) throw std::runtime_error("cannot resolve --host " + opts_.host);
     address = results.begin()->endpoint().address();
   }
   net::ip::tcp::endpoint ep(address, opts_.port);
-  acceptor_ = std::make_unique<net::ip::tcp::acceptor>(ctx);
+  acceptor_ = std::make_unique<tcp_acceptor>(ctx);
   acceptor_->open(ep.protocol(), ec);
   if (!ec) acceptor_->set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_->bind(ep, ec);
@@ -96,16 +96,16 @@ unsigned short gateway::start() {
   return port;
 }
 
-net::awaitable<void> gateway::accept_loop() {
+task<void> gateway::accept_loop() {
   for (;;) {
     auto& target = *workers_[next_worker_++ % workers_.size()];
-    auto [ec, socket] = co_await acceptor_->async_accept(target.context(), net::as_tuple(net::use_awaitable));
+    auto [ec, socket] = co_await acceptor_->async_accept(target.context(), net::as_tuple(use_task));
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor_->is_open()) co_return;
       // EMFILE and friends: keep serving the connections we have.
       obs::warn("accept failed: " + ec.message());
-      net::steady_timer pause(acceptor_->get_executor(), std::chrono::milliseconds(50));
-      co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+      steady_timer pause(acceptor_->get_executor(), std::chrono::milliseconds(50));
+      co_await pause.async_wait(net::as_tuple(use_task));
       continue;
     }
     start_session(target, std::move(socket), tls_.get());

@@ -4,7 +4,7 @@
 
 namespace meshgate::server {
 
-net::awaitable<void> handle_metrics(handler_env env, request_context& ctx) {
+task<void> handle_metrics(handler_env env, request_context& ctx) {
   std::optional<obs::spend_counters> spend;
   if (env.st.spend) {
     const auto s = env.st.spend->stats();
@@ -14,7 +14,7 @@ net::awaitable<void> handle_metrics(handler_env env, request_context& ctx) {
                         "text/plain; version=0.0.4; charset=utf-8");
 }
 
-net::awaitable<void> handle_spend_logs(handler_env env, request_context& ctx) {
+task<void> handle_spend_logs(handler_env env, request_context& ctx) {
   if (!env.st.spend) {
     co_await env.out.send_error(ctx, core::bad_request("Spend logs are disabled (general_settings.disable_spend_logs)."));
     co_return;

@@ -29,7 +29,7 @@ std::string chat_probe_body(const config::deployment& d) {
 
 // Free by default: GET {api_base}/models bills no tokens. `health_check_mode: chat` opts into
 // a one-token chat completion, which also proves the model itself answers.
-net::awaitable<probe_result> probe(upstream::pool& pool, const routed_deployment& rd, double timeout_s) {
+task<probe_result> probe(upstream::pool& pool, const routed_deployment& rd, double timeout_s) {
   const config::deployment& d = *rd.dep;
   upstream::exchange x(pool, rd.endpoint);
   upstream::request_spec spec;
@@ -83,7 +83,7 @@ std::string health_body(const std::vector<routed_deployment>& all, const std::ve
 
 }  // namespace
 
-net::awaitable<void> handle_health(handler_env env, request_context& ctx) {
+task<void> handle_health(handler_env env, request_context& ctx) {
   const auto& all = env.st.models.all();
   auto ex = co_await net::this_coro::executor;
   using op_type = decltype(net::co_spawn(ex, probe(env.w.pool(), all.front(), 1.0), net::deferred));
@@ -93,7 +93,7 @@ net::awaitable<void> handle_health(handler_env env, request_context& ctx) {
     ops.push_back(net::co_spawn(ex, probe(env.w.pool(), rd, timeout), net::deferred));
   }
   auto [order, errors, results] = co_await net::experimental::make_parallel_group(std::move(ops))
-                                      .async_wait(net::experimental::wait_for_all(), net::use_awaitable);
+                                      .async_wait(net::experimental::wait_for_all(), use_task);
   (void)order;
   std::vector<probe_result> ordered(all.size());
   for (std::size_t i = 0; i < all.size(); ++i) {

@@ -10,7 +10,7 @@
 
 namespace meshgate::server {
 
-net::awaitable<void> handle_messages(handler_env env, request_context& ctx) {
+task<void> handle_messages(handler_env env, request_context& ctx) {
   auto parsed = translate::parse_anthropic_request(ctx.req->body());
   if (auto* e = std::get_if<core::api_error>(&parsed)) {
     co_await env.out.send_error(ctx, *e);
@@ -33,7 +33,7 @@ net::awaitable<void> handle_messages(handler_env env, request_context& ctx) {
   plan.num_retries = req.num_retries;
   plan.body_for = [&req](const config::deployment& d) { return translate::build_upstream_body(req, d); };
 
-  co_await proxy(env, ctx, plan, [&](upstream::exchange& x, double first_byte_s) -> net::awaitable<void> {
+  co_await proxy(env, ctx, plan, [&](upstream::exchange& x, double first_byte_s) -> task<void> {
     if (req.stream) {
       translate::anthropic_stream tr(req.model);
       tr.set_usage_decorator(streaming_cost_decorator(env.st, ctx));
@@ -46,7 +46,7 @@ net::awaitable<void> handle_messages(handler_env env, request_context& ctx) {
   });
 }
 
-net::awaitable<void> handle_count_tokens(handler_env env, request_context& ctx) {
+task<void> handle_count_tokens(handler_env env, request_context& ctx) {
   auto parsed = translate::parse_count_tokens_request(ctx.req->body());
   if (auto* e = std::get_if<core::api_error>(&parsed)) {
     co_await env.out.send_error(ctx, *e);

@@ -13,7 +13,7 @@ core::api_error unknown_model_error(std::string_view route_prefix, std::string_v
                            "model");
 }
 
-net::awaitable<void> handle_openai(handler_env env, request_context& ctx, route_match route) {
+task<void> handle_openai(handler_env env, request_context& ctx, route_match route) {
   const bool completions = route.ep == endpoint::completions;
   const std::string_view path = completions ? "/completions" : "/chat/completions";
   auto parsed = translate::parse_openai_request(
@@ -39,7 +39,7 @@ net::awaitable<void> handle_openai(handler_env env, request_context& ctx, route_
   plan.num_retries = req.num_retries;
   plan.body_for = [&req](const config::deployment& d) { return translate::build_upstream_body(req, d); };
 
-  co_await proxy(env, ctx, plan, [&](upstream::exchange& x, double first_byte_s) -> net::awaitable<void> {
+  co_await proxy(env, ctx, plan, [&](upstream::exchange& x, double first_byte_s) -> task<void> {
     if (req.stream) {
       translate::chat_stream_relay relay(req.model, req.client_wants_usage);
       relay.set_usage_decorator(streaming_cost_decorator(env.st, ctx));

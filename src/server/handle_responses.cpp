@@ -156,7 +156,7 @@ http::verb method_of(endpoint ep) {
 
 }  // namespace
 
-net::awaitable<void> handle_responses(handler_env env, request_context& ctx) {
+task<void> handle_responses(handler_env env, request_context& ctx) {
   auto parsed = translate::parse_responses_request(ctx.req->body());
   if (auto* e = std::get_if<core::api_error>(&parsed)) {
     co_await env.out.send_error(ctx, *e);
@@ -216,7 +216,7 @@ net::awaitable<void> handle_responses(handler_env env, request_context& ctx) {
     return ok ? std::move(ok->chat_body) : bridge->chat_body;
   };
 
-  co_await proxy(env, ctx, plan, [&](upstream::exchange& x, double first_byte_s) -> net::awaitable<void> {
+  co_await proxy(env, ctx, plan, [&](upstream::exchange& x, double first_byte_s) -> task<void> {
     const config::deployment& d = *ctx.dep->dep;
     if (!is_bridge(d)) {
       translate::native_restamper restamper(env.st.response_ids, req.model, d.id, ctx.key_hash);
@@ -257,7 +257,7 @@ net::awaitable<void> handle_responses(handler_env env, request_context& ctx) {
   });
 }
 
-net::awaitable<void> handle_response_by_id(handler_env env, request_context& ctx, route_match route) {
+task<void> handle_response_by_id(handler_env env, request_context& ctx, route_match route) {
   const std::string& id = route.param;
   auto decoded = env.st.response_ids.decode(id, ctx.key_hash);
   const routed_deployment* rd = decoded ? deployment_by_id(env.st.models.all(), decoded->deployment_id) : nullptr;
@@ -290,7 +290,7 @@ net::awaitable<void> handle_response_by_id(handler_env env, request_context& ctx
   plan.method = method_of(route.ep);
   plan.path = upstream_path(route.ep, decoded->upstream_id, ctx.req->target());
   translate::native_restamper restamper(env.st.response_ids, rd->dep->model_name, rd->dep->id, ctx.key_hash);
-  co_await proxy(env, ctx, plan, [&](upstream::exchange& x, double first_byte_s) -> net::awaitable<void> {
+  co_await proxy(env, ctx, plan, [&](upstream::exchange& x, double first_byte_s) -> task<void> {
     co_await relay_body(
         env, ctx, x, first_byte_s,
         [&](std::string_view body, usage::token_usage& u) -> std::variant<std::string, core::api_error> {

@@ -33,7 +33,7 @@ std::string model_list_body(const std::vector<std::string>& aliases) {
 }
 }  // namespace
 
-net::awaitable<void> handle_readiness(handler_env env, request_context& ctx) {
+task<void> handle_readiness(handler_env env, request_context& ctx) {
   if (env.st.draining.load()) {
     co_await env.out.send(ctx, 503, R"({"status":"shutting_down"})", "application/json");
     co_return;
@@ -41,7 +41,7 @@ net::awaitable<void> handle_readiness(handler_env env, request_context& ctx) {
   co_await env.out.send(ctx, 200, readiness_body(), "application/json");
 }
 
-net::awaitable<void> handle_models(handler_env env, request_context& ctx, route_match route) {
+task<void> handle_models(handler_env env, request_context& ctx, route_match route) {
   const auto& models = env.st.models;
   if (route.ep == endpoint::model_get) {
     if (!models.find(route.param)) {

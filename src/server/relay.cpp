@@ -32,7 +32,7 @@ std::function<void(nlohmann::json&)> streaming_cost_decorator(const gateway_stat
   };
 }
 
-net::awaitable<void> finish_stream(handler_env env, request_context& ctx, std::string_view data) {
+task<void> finish_stream(handler_env env, request_context& ctx, std::string_view data) {
   if (ctx.cost) {
     const std::string cost = usage::format_cost(*ctx.cost);
     core::header trailer;

@@ -4,7 +4,7 @@
 
 namespace meshgate::server {
 
-net::awaitable<bool> responder::send_error(request_context& ctx, const core::api_error& e) {
+task<bool> responder::send_error(request_context& ctx, const core::api_error& e) {
   std::array<core::header, 1> extra{};
   std::size_t n = 0;
   if (e.retry_after) {

@@ -33,7 +33,6 @@ namespace meshgate::server {
 namespace {
 
 using net::as_tuple;
-using net::use_awaitable;
 
 std::chrono::steady_clock::duration secs(double s) {
   return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(s));
@@ -70,20 +69,20 @@ class session final : public responder {
  public:
   session(worker& w, Stream stream) : w_(w), st_(w.state()), stream_(std::move(stream)) {}
 
-  net::awaitable<void> run();
+  task<void> run();
 
   // responder
-  net::awaitable<bool> send(request_context& ctx, unsigned status, std::string body, std::string_view content_type,
+  task<bool> send(request_context& ctx, unsigned status, std::string body, std::string_view content_type,
                             std::span<const core::header> extra = {}) override;
-  net::awaitable<bool> begin_stream(request_context& ctx, std::span<const core::header> extra = {},
+  task<bool> begin_stream(request_context& ctx, std::span<const core::header> extra = {},
                                     std::string_view trailer_names = {}) override;
-  net::awaitable<bool> stream_write(request_context& ctx, std::string_view data) override;
-  net::awaitable<bool> end_stream(request_context& ctx, std::span<const core::header> trailers = {},
+  task<bool> stream_write(request_context& ctx, std::string_view data) override;
+  task<bool> end_stream(request_context& ctx, std::span<const core::header> trailers = {},
                                   std::string_view data = {}) override;
 
  private:
   const config::timeouts& timeouts() const { return st_.cfg->general.timeout; }
-  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
   void close_socket() {
     beast::error_code ec;
     lowest().socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
@@ -91,28 +90,28 @@ class session final : public responder {
   }
   bool keep_alive() const { return keep_alive_ && !st_.draining.load(std::memory_order_relaxed); }
 
-  net::awaitable<bool> handshake();
-  net::awaitable<void> graceful_close();
+  task<bool> handshake();
+  task<void> graceful_close();
   // Reads one request; false = stop the connection (closed, timed out, or already answered).
-  net::awaitable<bool> read_request(http::request_parser<core::request_body>& parser);
-  net::awaitable<void> handle(http::request<http::string_body>& req);
+  task<bool> read_request(http::request_parser<core::request_body>& parser);
+  task<void> handle(http::request<http::string_body>& req);
   // Metrics and the spend row of a finished request.
   void finish_request(const request_context& ctx);
-  net::awaitable<void> dispatch(request_context& ctx, const route_match& route);
-  net::awaitable<void> with_disconnect_watch(request_context& ctx, net::awaitable<void> work);
+  task<void> dispatch(request_context& ctx, const route_match& route);
+  task<void> with_disconnect_watch(request_context& ctx, task<void> work);
   // The watcher's state, shared with its pending wait: `ctx` is null once the handler finished.
   struct client_watch {
     request_context* ctx;
   };
   void arm_watch(std::shared_ptr<client_watch> w);
-  net::awaitable<bool> write_plain_error(unsigned status, std::string_view message);
+  task<bool> write_plain_error(unsigned status, std::string_view message);
   // Renders fields_ under `status` into head_ and returns the one gathered write of it and
   // `body` (which must outlive the write), with the downstream write timeout armed. A plain
   // function returning the operation, so a response costs no coroutine frame of its own.
   auto write_message(unsigned status, std::string_view body) {
     core::response_head(status, fields_, head_);
     lowest().expires_after(secs(timeouts().downstream_write));
-    return net::async_write(stream_, core::wire_message(head_, body), as_tuple(use_awaitable));
+    return net::async_write(stream_, core::wire_message(head_, body), as_tuple(use_task));
   }
 
   worker& w_;
@@ -127,14 +126,14 @@ class session final : public responder {
   core::header_list fields_;
   std::string head_;
   // One gathered write of the held head (if any), `data` as a chunk (if any) and `tail`.
-  net::awaitable<bool> write_stream_part(request_context& ctx, std::string_view data, std::string_view tail);
+  task<bool> write_stream_part(request_context& ctx, std::string_view data, std::string_view tail);
 };
 
 template <class Stream>
-net::awaitable<bool> session<Stream>::handshake() {
-  if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+task<bool> session<Stream>::handshake() {
+  if constexpr (std::is_same_v<Stream, beast::ssl_stream<tcp_stream>>) {
     lowest().expires_after(secs(timeouts().downstream_read));
-    auto [ec] = co_await stream_.async_handshake(net::ssl::stream_base::server, as_tuple(use_awaitable));
+    auto [ec] = co_await stream_.async_handshake(net::ssl::stream_base::server, as_tuple(use_task));
     lowest().expires_never();
     co_return !ec;
   } else {
@@ -143,10 +142,10 @@ net::awaitable<bool> session<Stream>::handshake() {
 }
 
 template <class Stream>
-net::awaitable<void> session<Stream>::graceful_close() {
-  if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
+task<void> session<Stream>::graceful_close() {
+  if constexpr (std::is_same_v<Stream, beast::ssl_stream<tcp_stream>>) {
     lowest().expires_after(std::chrono::seconds(2));
-    co_await stream_.async_shutdown(as_tuple(use_awaitable));
+    co_await stream_.async_shutdown(as_tuple(use_task));
   } else {
     // Lingering close: after our FIN, discard what the client still sends (bounded in bytes and
     // time) so that closing with unread data does not turn into a RST that destroys the
@@ -157,7 +156,7 @@ net::awaitable<void> session<Stream>::graceful_close() {
     std::array<char, 16 * 1024> sink;
     std::size_t discarded = 0;
     while (!ec && discarded < (4u << 20)) {
-      auto [rec, n] = co_await lowest().async_read_some(net::buffer(sink), as_tuple(use_awaitable));
+      auto [rec, n] = co_await lowest().async_read_some(net::buffer(sink), as_tuple(use_task));
       ec = rec;
       discarded += n;
     }
@@ -166,7 +165,7 @@ net::awaitable<void> session<Stream>::graceful_close() {
 }
 
 template <class Stream>
-net::awaitable<void> session<Stream>::run() {
+task<void> session<Stream>::run() {
   if (!co_await handshake()) {
     close_socket();
     co_return;
@@ -197,7 +196,7 @@ net::awaitable<void> session<Stream>::run() {
 }
 
 template <class Stream>
-net::awaitable<bool> session<Stream>::write_plain_error(unsigned status, std::string_view message) {
+task<bool> session<Stream>::write_plain_error(unsigned status, std::string_view message) {
   // Every such answer (400, 413, 431) is the client's request being refused as sent.
   core::api_error e;
   e.status = static_cast<int>(status);
@@ -215,7 +214,7 @@ net::awaitable<bool> session<Stream>::write_plain_error(unsigned status, std::st
 }
 
 template <class Stream>
-net::awaitable<bool> session<Stream>::read_request(http::request_parser<core::request_body>& parser) {
+task<bool> session<Stream>::read_request(http::request_parser<core::request_body>& parser) {
   const auto& t = timeouts();
   const std::uint64_t body_limit = st_.cfg->general.max_request_size_bytes;
   parser.header_limit(64 * 1024);
@@ -224,13 +223,13 @@ net::awaitable<bool> session<Stream>::read_request(http::request_parser<core::re
   if (buffer_.size() == 0) {
     // Idle keep-alive connection: wait for the first byte of the next request.
     lowest().expires_after(secs(t.keepalive_idle));
-    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(16 * 1024), as_tuple(use_awaitable));
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(16 * 1024), as_tuple(use_task));
     if (ec) co_return false;
     buffer_.commit(n);
   }
 
   lowest().expires_after(secs(t.downstream_read));
-  auto [hec, hn] = co_await http::async_read_header(stream_, buffer_, parser, as_tuple(use_awaitable));
+  auto [hec, hn] = co_await http::async_read_header(stream_, buffer_, parser, as_tuple(use_task));
   if (hec) {
     // Beast checks a declared Content-Length against body_limit as soon as the header is parsed.
     if (hec == http::error::body_limit)
@@ -255,11 +254,11 @@ net::awaitable<bool> session<Stream>::read_request(http::request_parser<core::re
   if (auto it = h.find(http::field::expect); it != h.end() && beast::iequals(it->value(), "100-continue")) {
     static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
     lowest().expires_after(secs(t.downstream_write));
-    auto [cec, cn] = co_await net::async_write(stream_, net::buffer(cont.data(), cont.size()), as_tuple(use_awaitable));
+    auto [cec, cn] = co_await net::async_write(stream_, net::buffer(cont.data(), cont.size()), as_tuple(use_task));
     if (cec) co_return false;
     lowest().expires_after(secs(t.downstream_read));
   }
-  auto [bec, bn] = co_await http::async_read(stream_, buffer_, parser, as_tuple(use_awaitable));
+  auto [bec, bn] = co_await http::async_read(stream_, buffer_, parser, as_tuple(use_task));
   lowest().expires_never();
   if (bec) {
     if (bec == http::error::body_limit)
@@ -273,7 +272,7 @@ net::awaitable<bool> session<Stream>::read_request(http::request_parser<core::re
 }
 
 template <class Stream>
-net::awaitable<void> session<Stream>::handle(http::request<http::string_body>& req) {
+task<void> session<Stream>::handle(http::request<http::string_body>& req) {
   request_context ctx;
   ctx.req = &req;
   ctx.call_id = call_id_for(req);
@@ -320,7 +319,7 @@ void session<Stream>::finish_request(const request_context& ctx) {
 }
 
 template <class Stream>
-net::awaitable<void> session<Stream>::dispatch(request_context& ctx, const route_match& route) {
+task<void> session<Stream>::dispatch(request_context& ctx, const route_match& route) {
   if (route.ep == endpoint::not_found) {
     co_await send_error(ctx, core::not_found("Route not found: " + ctx.path.substr(0, 200)));
     co_return;
@@ -389,7 +388,7 @@ net::awaitable<void> session<Stream>::dispatch(request_context& ctx, const route
 }
 
 template <class Stream>
-net::awaitable<void> session<Stream>::with_disconnect_watch(request_context& ctx, net::awaitable<void> work) {
+task<void> session<Stream>::with_disconnect_watch(request_context& ctx, task<void> work) {
   // The watcher is a completion handler on the client socket, not a second coroutine run
   // beside the handler: Asio's `&&` spawns both sides as coroutines and joins them in a
   // parallel group, several allocations and executor hops on every request. The handler
@@ -432,7 +431,7 @@ void session<Stream>::arm_watch(std::shared_ptr<client_watch> w) {
 }
 
 template <class Stream>
-net::awaitable<bool> session<Stream>::send(request_context& ctx, unsigned status, std::string body,
+task<bool> session<Stream>::send(request_context& ctx, unsigned status, std::string body,
                                            std::string_view content_type, std::span<const core::header> extra) {
   ctx.status = static_cast<int>(status);
   if (ctx.client_gone) co_return false;
@@ -456,7 +455,7 @@ net::awaitable<bool> session<Stream>::send(request_context& ctx, unsigned status
 }
 
 template <class Stream>
-net::awaitable<bool> session<Stream>::begin_stream(request_context& ctx, std::span<const core::header> extra,
+task<bool> session<Stream>::begin_stream(request_context& ctx, std::span<const core::header> extra,
                                                    std::string_view trailer_names) {
   ctx.status = 200;
   ctx.streamed = true;
@@ -477,7 +476,7 @@ net::awaitable<bool> session<Stream>::begin_stream(request_context& ctx, std::sp
 }
 
 template <class Stream>
-net::awaitable<bool> session<Stream>::write_stream_part(request_context& ctx, std::string_view data,
+task<bool> session<Stream>::write_stream_part(request_context& ctx, std::string_view data,
                                                         std::string_view tail) {
   if (ctx.client_gone) {
     stream_head_.clear();  // never to be written: the next request on this connection starts afresh
@@ -493,7 +492,7 @@ net::awaitable<bool> session<Stream>::write_stream_part(request_context& ctx, st
   if (!tail.empty()) parts[n++] = net::buffer(tail.data(), tail.size());
   if (n == 0) co_return true;
   lowest().expires_after(secs(timeouts().downstream_write));
-  auto [ec, written] = co_await net::async_write(stream_, parts, as_tuple(use_awaitable));
+  auto [ec, written] = co_await net::async_write(stream_, parts, as_tuple(use_task));
   lowest().expires_never();
   stream_head_.clear();
   if (ec) {
@@ -505,27 +504,27 @@ net::awaitable<bool> session<Stream>::write_stream_part(request_context& ctx, st
 }
 
 template <class Stream>
-net::awaitable<bool> session<Stream>::stream_write(request_context& ctx, std::string_view data) {
+task<bool> session<Stream>::stream_write(request_context& ctx, std::string_view data) {
   // An empty chunk would end the body; with nothing to send, only a held head goes out.
   co_return co_await write_stream_part(ctx, data, {});
 }
 
 template <class Stream>
-net::awaitable<bool> session<Stream>::end_stream(request_context& ctx, std::span<const core::header> trailers,
+task<bool> session<Stream>::end_stream(request_context& ctx, std::span<const core::header> trailers,
                                                  std::string_view data) {
   const std::string last = core::wire_last_chunk(trailers);
   co_return co_await write_stream_part(ctx, data, last);
 }
 
 template <class Stream>
-net::awaitable<void> run_session(worker& w, Stream stream) {
+task<void> run_session(worker& w, Stream stream) {
   session<Stream> s(w, std::move(stream));
   co_await s.run();
 }
 
 }  // namespace
 
-void start_session(worker& w, net::ip::tcp::socket socket, net::ssl::context* tls) {
+void start_session(worker& w, tcp_socket socket, net::ssl::context* tls) {
   beast::error_code ec;
   socket.set_option(net::ip::tcp::no_delay(true), ec);
   auto on_done = [](std::exception_ptr e) {
@@ -538,10 +537,10 @@ void start_session(worker& w, net::ip::tcp::socket socket, net::ssl::context* tl
   };
   if (tls) {
     net::co_spawn(w.context(),
-                  run_session(w, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls)),
+                  run_session(w, beast::ssl_stream<tcp_stream>(tcp_stream(std::move(socket)), *tls)),
                   on_done);
   } else {
-    net::co_spawn(w.context(), run_session(w, beast::tcp_stream(std::move(socket))), on_done);
+    net::co_spawn(w.context(), run_session(w, tcp_stream(std::move(socket))), on_done);
   }
 }
 

@@ -9,7 +9,6 @@ namespace meshgate::server {
 namespace {
 
 using net::as_tuple;
-using net::use_awaitable;
 
 std::chrono::steady_clock::duration secs(double s) {
   return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(s));
@@ -67,7 +66,7 @@ double first_byte_timeout_s(const gateway_state& st, const config::deployment& d
   return d.timeout_s.value_or(t.request);
 }
 
-net::awaitable<std::variant<std::unique_ptr<upstream::exchange>, core::api_error>> open_upstream(
+task<std::variant<std::unique_ptr<upstream::exchange>, core::api_error>> open_upstream(
     handler_env env, request_context& ctx, const call_plan& plan) {
   const std::size_t start = plan.pinned ? 0 : env.st.models.next_start();
   auto pick = [&](int attempt) -> const routed_deployment& {
@@ -147,9 +146,9 @@ net::awaitable<std::variant<std::unique_ptr<upstream::exchange>, core::api_error
 
     const double wait = retry_after.value_or(backoff_s(attempt));
     if (clock::now() + secs(wait) >= deadline) co_return last;
-    net::steady_timer timer(co_await net::this_coro::executor, secs(wait));
+    steady_timer timer(co_await net::this_coro::executor, secs(wait));
     ctx.active_timer = &timer;
-    co_await timer.async_wait(as_tuple(use_awaitable));
+    co_await timer.async_wait(as_tuple(use_task));
     ctx.active_timer = nullptr;
     if (ctx.client_gone) co_return client_gone_error();
   }

@@ -8,7 +8,7 @@
 namespace meshgate::upstream {
 
 namespace {
-std::variant<connection::plain_stream, connection::tls_stream> make_stream(net::any_io_executor ex,
+std::variant<connection::plain_stream, connection::tls_stream> make_stream(executor ex,
                                                                            net::ssl::context* tls) {
   if (tls) return std::variant<connection::plain_stream, connection::tls_stream>(std::in_place_index<1>, ex, *tls);
   return std::variant<connection::plain_stream, connection::tls_stream>(std::in_place_index<0>, ex);
@@ -21,15 +21,15 @@ bool is_ip_literal(const std::string& host) {
 }
 }  // namespace
 
-connection::connection(net::any_io_executor ex, const endpoint& ep, net::ssl::context* tls)
+connection::connection(executor ex, const endpoint& ep, net::ssl::context* tls)
     : key_(ep.pool_key()), stream_(make_stream(std::move(ex), tls)) {
   // Beast sizes each socket read by the buffer's free capacity (512 bytes at least): an empty
   // buffer would read a 4 KB stream in eight reads and relay it as eight chunks.
   buffer_.reserve(16 * 1024);
 }
 
-beast::tcp_stream& connection::lowest() noexcept {
-  return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); }, stream_);
+tcp_stream& connection::lowest() noexcept {
+  return std::visit([](auto& s) -> tcp_stream& { return beast::get_lowest_layer(s); }, stream_);
 }
 
 void connection::close() noexcept {
@@ -48,18 +48,17 @@ bool connection::idle_and_alive() noexcept {
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
-net::awaitable<std::string> connection::open(const endpoint& ep, std::chrono::steady_clock::duration timeout) {
+task<std::string> connection::open(const endpoint& ep, std::chrono::steady_clock::duration timeout) {
   using net::as_tuple;
-  using net::use_awaitable;
   auto ex = co_await net::this_coro::executor;
-  net::ip::tcp::resolver resolver(ex);
+  tcp_resolver resolver(ex);
   auto& tcp = lowest();
   // Name resolution is bounded by the system resolver's own timeouts (resolv.conf); the
   // connect timeout starts here and covers connect and handshake.
-  auto [rec, results] = co_await resolver.async_resolve(ep.host, ep.port, as_tuple(use_awaitable));
+  auto [rec, results] = co_await resolver.async_resolve(ep.host, ep.port, as_tuple(use_task));
   if (rec) co_return "cannot resolve host " + ep.host + ": " + rec.message();
   tcp.expires_after(timeout);
-  auto [cec, connected] = co_await tcp.async_connect(results, as_tuple(use_awaitable));
+  auto [cec, connected] = co_await tcp.async_connect(results, as_tuple(use_task));
   if (cec) {
     if (cec == beast::error::timeout) co_return "connection to " + ep.host + ":" + ep.port + " timed out";
     co_return "cannot connect to " + ep.host + ":" + ep.port + ": " + cec.message();
@@ -76,7 +75,7 @@ net::awaitable<std::string> connection::open(const endpoint& ep, std::chrono::st
       tls->set_verify_mode(net::ssl::verify_none);
     }
     tcp.expires_after(timeout);
-    auto [hec] = co_await tls->async_handshake(net::ssl::stream_base::client, as_tuple(use_awaitable));
+    auto [hec] = co_await tls->async_handshake(net::ssl::stream_base::client, as_tuple(use_task));
     if (hec) {
       std::string why = hec.message();
       const long verify = SSL_get_verify_result(tls->native_handle());

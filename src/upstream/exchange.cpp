@@ -8,7 +8,6 @@
 namespace meshgate::upstream {
 
 using net::as_tuple;
-using net::use_awaitable;
 
 exchange::exchange(pool& p, endpoint ep) : pool_(p), ep_(std::move(ep)) {}
 
@@ -46,7 +45,7 @@ outcome exchange::io_failure(const beast::error_code& ec, const char* during) co
   return {failure::io, std::string("upstream connection failed ") + during + ": " + ec.message()};
 }
 
-net::awaitable<outcome> exchange::start(const request_spec& req, duration connect_timeout,
+task<outcome> exchange::start(const request_spec& req, duration connect_timeout,
                                         duration first_byte_timeout) {
   bool retry_on_fresh = false;
   outcome r = co_await attempt(req, connect_timeout, first_byte_timeout, retry_on_fresh);
@@ -57,7 +56,7 @@ net::awaitable<outcome> exchange::start(const request_spec& req, duration connec
   co_return r;
 }
 
-net::awaitable<outcome> exchange::attempt(const request_spec& req, duration connect_timeout,
+task<outcome> exchange::attempt(const request_spec& req, duration connect_timeout,
                                           duration first_byte_timeout, bool& retry_on_fresh) {
   retry_on_fresh = false;
   if (conn_) conn_->close();
@@ -84,7 +83,7 @@ net::awaitable<outcome> exchange::attempt(const request_spec& req, duration conn
 
   conn_->lowest().expires_after(first_byte_timeout);
   auto [wec, wn] = co_await conn_->visit(
-      [&](auto& s) { return net::async_write(s, core::wire_message(head, req.body), as_tuple(use_awaitable)); });
+      [&](auto& s) { return net::async_write(s, core::wire_message(head, req.body), as_tuple(use_task)); });
   if (wec) {
     retry_on_fresh = reused && wec != beast::error::timeout;
     co_return io_failure(wec, "while sending the request");
@@ -94,7 +93,7 @@ net::awaitable<outcome> exchange::attempt(const request_spec& req, duration conn
   parser_->body_limit(boost::none);  // bodies are bounded by read_all's limit or streamed
   parser_->header_limit(64 * 1024);
   auto [rec, rn] = co_await conn_->visit(
-      [&](auto& s) { return http::async_read_header(s, conn_->buffer(), *parser_, as_tuple(use_awaitable)); });
+      [&](auto& s) { return http::async_read_header(s, conn_->buffer(), *parser_, as_tuple(use_task)); });
   if (rec) {
     // Nothing of a response arrived on a connection the server may have closed while idle.
     retry_on_fresh = reused && conn_->buffer().size() == 0 && rec != beast::error::timeout &&
@@ -106,7 +105,7 @@ net::awaitable<outcome> exchange::attempt(const request_spec& req, duration conn
   co_return outcome{};
 }
 
-net::awaitable<outcome> exchange::read_some(std::string& out, duration timeout, std::size_t max_bytes) {
+task<outcome> exchange::read_some(std::string& out, duration timeout, std::size_t max_bytes) {
   if (aborted_) co_return outcome{failure::aborted, "client disconnected"};
   if (parser_->is_done()) co_return outcome{};
   auto& body = parser_->get().body();
@@ -115,7 +114,7 @@ net::awaitable<outcome> exchange::read_some(std::string& out, duration timeout, 
   const std::size_t offered = body.size;
   conn_->lowest().expires_after(timeout);
   auto [ec, n] = co_await conn_->visit(
-      [&](auto& s) { return http::async_read_some(s, conn_->buffer(), *parser_, as_tuple(use_awaitable)); });
+      [&](auto& s) { return http::async_read_some(s, conn_->buffer(), *parser_, as_tuple(use_task)); });
   out.append(scratch_.data(), offered - body.size);
   body.data = nullptr;
   if (ec && ec != http::error::need_buffer) {
@@ -126,7 +125,7 @@ net::awaitable<outcome> exchange::read_some(std::string& out, duration timeout, 
   co_return outcome{};
 }
 
-net::awaitable<outcome> exchange::read_all(std::string& out, std::size_t limit, duration timeout) {
+task<outcome> exchange::read_all(std::string& out, std::size_t limit, duration timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!parser_->is_done()) {
     const auto left = deadline - std::chrono::steady_clock::now();

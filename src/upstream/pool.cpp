@@ -2,7 +2,7 @@
 
 namespace meshgate::upstream {
 
-pool::pool(net::any_io_executor ex, pool_limits limits) : ex_(std::move(ex)), limits_(limits) {}
+pool::pool(executor ex, pool_limits limits) : ex_(std::move(ex)), limits_(limits) {}
 
 net::ssl::context& pool::tls_context(const endpoint& ep) {
   auto& slot = ep.verify ? verifying_tls_ : trusting_tls_;

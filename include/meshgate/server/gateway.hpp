@@ -103,14 +103,14 @@ class gateway {
   gateway_state& state() { return state_; }
 
  private:
-  net::awaitable<void> accept_loop();
+  task<void> accept_loop();
 
   gateway_state state_;
   server_options opts_;
   std::unique_ptr<net::ssl::context> tls_;  // outlives every session that uses it
   std::vector<std::unique_ptr<worker>> workers_;
   std::vector<std::thread> threads_;
-  std::unique_ptr<net::ip::tcp::acceptor> acceptor_;
+  std::unique_ptr<tcp_acceptor> acceptor_;
   std::size_t next_worker_ = 0;
   bool stopped_ = false;
 };

@@ -39,14 +39,14 @@ inline constexpr std::string_view cost_trailer = "x-litellm-response-cost";
 
 // Sends `data` (if any) and the last chunk with the cost trailer when the cost is known, in
 // one write.
-net::awaitable<void> finish_stream(handler_env env, request_context& ctx, std::string_view data = {});
+task<void> finish_stream(handler_env env, request_context& ctx, std::string_view data = {});
 
 // For litellm_settings.include_cost_in_streaming_usage: a usage decorator that adds `cost` to
 // the streamed usage object; an empty function when the setting is off.
 std::function<void(nlohmann::json&)> streaming_cost_decorator(const gateway_state& st, const request_context& ctx);
 
 template <class Translator>
-net::awaitable<void> relay_stream(handler_env env, request_context& ctx, upstream::exchange& x, Translator& tr,
+task<void> relay_stream(handler_env env, request_context& ctx, upstream::exchange& x, Translator& tr,
                                   double first_byte_s) {
   using step = typename Translator::step;
   const auto& t = env.st.cfg->general.timeout;
@@ -64,7 +64,7 @@ net::awaitable<void> relay_stream(handler_env env, request_context& ctx, upstrea
   } gauge;
   const auto deadline_first = clock::now() + to_duration(first_byte_s);
 
-  auto fail = [&](core::api_error e) -> net::awaitable<void> {
+  auto fail = [&](core::api_error e) -> task<void> {
     ctx.error_summary = e.message.substr(0, 200);
     if (!started) {
       co_await env.out.send_error(ctx, e);
@@ -139,7 +139,7 @@ net::awaitable<void> relay_stream(handler_env env, request_context& ctx, upstrea
 // answer 200 with x-litellm-response-cost when the cost is known. `priced` false: a lookup
 // that bills nothing (GET /v1/responses/{id}), so no cost is computed or sent.
 template <class Transform>
-net::awaitable<void> relay_body(handler_env env, request_context& ctx, upstream::exchange& x, double first_byte_s,
+task<void> relay_body(handler_env env, request_context& ctx, upstream::exchange& x, double first_byte_s,
                                 Transform transform, bool priced = true) {
   std::string body;
   const auto t0 = clock::now();
@@ -172,7 +172,7 @@ net::awaitable<void> relay_body(handler_env env, request_context& ctx, upstream:
 // `relay(exchange&, double) -> awaitable<void>` (relay_stream or relay_body), then return the
 // connection to the pool unless the client left. Errors before the relay are sent as they are.
 template <class Relay>
-net::awaitable<void> proxy(handler_env env, request_context& ctx, const call_plan& plan, Relay relay) {
+task<void> proxy(handler_env env, request_context& ctx, const call_plan& plan, Relay relay) {
   auto opened = co_await open_upstream(env, ctx, plan);
   if (auto* e = std::get_if<core::api_error>(&opened)) {
     if (!ctx.client_gone) co_await env.out.send_error(ctx, *e);

@@ -58,7 +58,7 @@ struct request_context {
   // Disconnect plumbing: the watcher sets client_gone and aborts whatever is pending.
   bool client_gone = false;
   upstream::exchange* active_exchange = nullptr;
-  net::steady_timer* active_timer = nullptr;
+  steady_timer* active_timer = nullptr;
   void client_disconnected();
 };
 

@@ -20,25 +20,25 @@ class responder {
   virtual ~responder() = default;
 
   // A complete response with a body. `extra` headers are added after the gateway headers.
-  virtual net::awaitable<bool> send(request_context& ctx, unsigned status, std::string body,
+  virtual task<bool> send(request_context& ctx, unsigned status, std::string body,
                                     std::string_view content_type, std::span<const core::header> extra = {}) = 0;
 
   // Starts a `text/event-stream` response: status 200, chunked, no-cache, X-Accel-Buffering: no.
   // `trailer_names` (comma-separated) are announced in a `Trailer:` header when non-empty.
   // The head is held and leaves with the next stream_write or end_stream, in the same write as
   // that chunk (one segment, not two): call it when the first chunk is ready.
-  virtual net::awaitable<bool> begin_stream(request_context& ctx, std::span<const core::header> extra = {},
+  virtual task<bool> begin_stream(request_context& ctx, std::span<const core::header> extra = {},
                                             std::string_view trailer_names = {}) = 0;
   // One chunk, written and awaited before returning (the caller's next upstream read waits for
   // it: back-pressure). Empty `data` writes only a head still held.
-  virtual net::awaitable<bool> stream_write(request_context& ctx, std::string_view data) = 0;
+  virtual task<bool> stream_write(request_context& ctx, std::string_view data) = 0;
   // The last chunk, with optional trailers, preceded by `data` (when not empty) as a final data
   // chunk: a stream's end is one write.
-  virtual net::awaitable<bool> end_stream(request_context& ctx, std::span<const core::header> trailers = {},
+  virtual task<bool> end_stream(request_context& ctx, std::span<const core::header> trailers = {},
                                           std::string_view data = {}) = 0;
 
   // The error in the context's dialect (JSON, with Retry-After when the error carries one).
-  net::awaitable<bool> send_error(request_context& ctx, const core::api_error& e);
+  task<bool> send_error(request_context& ctx, const core::api_error& e);
 };
 
 }  // namespace meshgate::server

@@ -8,6 +8,6 @@
 namespace meshgate::server {
 
 // Runs the connection to completion on `w` (detached). `tls` non-null → TLS handshake first.
-void start_session(worker& w, net::ip::tcp::socket socket, net::ssl::context* tls);
+void start_session(worker& w, tcp_socket socket, net::ssl::context* tls);
 
 }  // namespace meshgate::server

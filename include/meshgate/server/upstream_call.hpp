@@ -41,7 +41,7 @@ double first_byte_timeout_s(const gateway_state& st, const config::deployment& d
 // On success the exchange is positioned at the start of a 2xx body and ctx.dep/upstream
 // headers are set. On failure: the error to render (ctx.client_gone tells whether the client
 // left, in which case nothing should be written).
-net::awaitable<std::variant<std::unique_ptr<upstream::exchange>, core::api_error>> open_upstream(
+task<std::variant<std::unique_ptr<upstream::exchange>, core::api_error>> open_upstream(
     handler_env env, request_context& ctx, const call_plan& plan);
 
 // Label used in LiteLLM-style messages: "Tensormesh", "Hosted_vllm", "Openai".

@@ -18,15 +18,15 @@ namespace meshgate::upstream {
 
 class connection {
  public:
-  using plain_stream = beast::tcp_stream;
-  using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+  using plain_stream = tcp_stream;
+  using tls_stream = beast::ssl_stream<tcp_stream>;
 
   // A TLS connection when `tls` is non-null (SNI and host-name verification set for `ep`).
-  connection(net::any_io_executor ex, const endpoint& ep, net::ssl::context* tls);
+  connection(executor ex, const endpoint& ep, net::ssl::context* tls);
 
   // Resolves, connects and (for TLS) handshakes within `timeout`. On failure returns a message
   // for the client that names the host but never a credential.
-  net::awaitable<std::string> open(const endpoint& ep, std::chrono::steady_clock::duration timeout);
+  task<std::string> open(const endpoint& ep, std::chrono::steady_clock::duration timeout);
 
   // Calls `f(stream)` with the concrete stream (plain or TLS).
   template <class F>
@@ -34,7 +34,7 @@ class connection {
     return std::visit(std::forward<F>(f), stream_);
   }
 
-  beast::tcp_stream& lowest() noexcept;
+  tcp_stream& lowest() noexcept;
   beast::flat_buffer& buffer() noexcept { return buffer_; }
   // The fields and head of the request being sent, their storage kept from one request on this
   // connection to the next.

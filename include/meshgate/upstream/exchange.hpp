@@ -53,18 +53,18 @@ class exchange {
 
   // `connect_timeout` bounds connecting; `first_byte_timeout` bounds writing the request and
   // receiving the complete response header.
-  net::awaitable<outcome> start(const request_spec& req, duration connect_timeout, duration first_byte_timeout);
+  task<outcome> start(const request_spec& req, duration connect_timeout, duration first_byte_timeout);
 
   int status() const;
   const http::response_header<>& header() const;
 
   // Appends the next decoded body bytes (at most `max_bytes`) to `out`; waits at most `timeout`
   // for them. At the end of the body returns success with nothing appended and done() true.
-  net::awaitable<outcome> read_some(std::string& out, duration timeout, std::size_t max_bytes = 64 * 1024);
+  task<outcome> read_some(std::string& out, duration timeout, std::size_t max_bytes = 64 * 1024);
 
   // Reads the rest of the body into `out`, failing with `too_large` past `limit` bytes. The
   // whole body must arrive within `timeout`.
-  net::awaitable<outcome> read_all(std::string& out, std::size_t limit, duration timeout);
+  task<outcome> read_all(std::string& out, std::size_t limit, duration timeout);
 
   bool done() const;
   void abort() noexcept;
@@ -76,7 +76,7 @@ class exchange {
   void finish() noexcept;
 
  private:
-  net::awaitable<outcome> attempt(const request_spec& req, duration connect_timeout, duration first_byte_timeout,
+  task<outcome> attempt(const request_spec& req, duration connect_timeout, duration first_byte_timeout,
                                   bool& retry_on_fresh);
   outcome io_failure(const beast::error_code& ec, const char* during) const;
 

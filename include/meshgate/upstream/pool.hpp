@@ -25,7 +25,7 @@ struct pool_limits {
 
 class pool {
  public:
-  explicit pool(net::any_io_executor ex, pool_limits limits = {});
+  explicit pool(executor ex, pool_limits limits = {});
 
   // An idle, still-open connection for `ep`, else a new unopened one (reused == false).
   std::unique_ptr<connection> take(const endpoint& ep);
@@ -34,12 +34,11 @@ class pool {
   void give_back(std::unique_ptr<connection> c);
 
   std::size_t idle_count() const;
-  net::any_io_executor executor() const { return ex_; }
 
  private:
   net::ssl::context& tls_context(const endpoint& ep);
 
-  net::any_io_executor ex_;
+  meshgate::executor ex_;
   pool_limits limits_;
   std::unordered_map<std::string, std::vector<std::unique_ptr<connection>>> idle_;
   std::unique_ptr<net::ssl::context> verifying_tls_;
