@@ -143,11 +143,26 @@ struct statement {
   ~statement() { sqlite3_finalize(st); }
 };
 
+// Process-wide settings, which SQLite takes only before its first use: no memory statistics
+// (a global mutex and counters around every allocation SQLite makes) and the multi-thread
+// mode (no mutex per connection: each connection here is opened NOMUTEX and guarded by the
+// sink's own mutexes anyway). Together about a tenth of a spend row's ~36 k instructions.
+// Should SQLite already be in use, the calls fail harmlessly and its defaults stay.
+void configure_sqlite_once() {
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    return true;
+  }();
+  (void)configured;
+}
+
 }  // namespace
 
 std::variant<std::shared_ptr<sqlite_sink>, std::string> sqlite_sink::open(const std::string& path) {
   if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0)
     return path + ": the spend log store must be a file path";
+  configure_sqlite_once();
   std::shared_ptr<sqlite_sink> s(new sqlite_sink());
   auto fail = [&](sqlite3* db, const char* what) { return path + ": " + what + ": " + errmsg(db); };
 
