@@ -51,8 +51,8 @@ void add_gateway_headers(core::header_list& f, const request_context& ctx) {
   std::string prefixed;
   for (std::size_t i = 0; i < ctx.upstream_headers.size(); ++i) {
     const core::header h = ctx.upstream_headers[i];
-    // Names fit the stack buffer (Beast's parser caps a field name well below it); a longer one
-    // would take the heap string.
+    // Real names fit the stack buffer; a longer one, which only the upstream header limit
+    // bounds, takes the heap string.
     char* out = prefixed_buf;
     if (prefix.size() + h.name.size() > sizeof prefixed_buf) {
       prefixed.resize(prefix.size() + h.name.size());

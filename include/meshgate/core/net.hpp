@@ -4,8 +4,9 @@
 //
 // Asio's defaults (awaitable<T>, tcp_stream, steady_timer, ...) carry any_io_executor, a
 // type-erased executor: every handler and coroutine resumption copied, moved and destroyed it
-// and dispatched through it, about 4,000 instructions of a proxied request. The gateway only
-// ever runs on io_contexts, so its coroutines and I/O objects name that executor instead.
+// and dispatched through it, about 9,000 instructions (7 %) of a small proxied request. The
+// gateway only ever runs on io_contexts, so its coroutines and I/O objects name that executor
+// instead.
 // A task<T> can only co_await task<U>s and operations whose objects use the same executor.
 #include <chrono>
 
