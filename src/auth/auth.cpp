@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "meshgate/core/ascii.hpp"
 #include "meshgate/core/ids.hpp"
 
 namespace meshgate::auth {
@@ -44,21 +45,13 @@ std::optional<std::string_view> non_empty(const header_source& headers, std::str
   return v;
 }
 
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 }  // namespace
 
 extracted_key extract_key(const header_source& headers, std::string_view custom_header) {
   std::string lowered;
   std::string_view first_name = "x-litellm-api-key";
   if (!custom_header.empty()) {
-    lowered = ascii_lower(custom_header);
+    lowered = core::ascii_lower(custom_header);
     first_name = lowered;
   }
   if (auto v = non_empty(headers, first_name)) {

@@ -4,6 +4,7 @@
 #include <boost/url/parse.hpp>
 
 #include "meshgate/config/sections.hpp"
+#include "meshgate/core/ascii.hpp"
 #include "meshgate/core/ids.hpp"
 
 namespace meshgate::config {
@@ -31,12 +32,6 @@ constexpr std::array providers{
 
 bool has_control_break(std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos; }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 // Why `url` cannot be an api_base, or empty when it can.
 std::string api_base_problem(std::string_view url) {
@@ -136,8 +131,6 @@ struct header {
   int line = 0;
 };
 
-bool iequals(std::string_view a, std::string_view b) { return lower(a) == lower(b); }
-
 // extra_headers / headers: a map of header name → value.
 std::optional<std::vector<header>> parse_headers(yaml_reader& rd, const slot& s) {
   auto entries = rd.entries(s);
@@ -149,7 +142,7 @@ std::optional<std::vector<header>> parse_headers(yaml_reader& rd, const slot& s)
       rd.fail(v, "is not a valid HTTP header name");
       return std::nullopt;
     }
-    const std::string name = lower(e.key);
+    const std::string name = core::ascii_lower(e.key);
     if (name == "host" || name == "content-length" || name == "transfer-encoding" || name == "connection") {
       rd.fail(v, "is set by meshgate; remove it");
       return std::nullopt;
@@ -158,7 +151,7 @@ std::optional<std::vector<header>> parse_headers(yaml_reader& rd, const slot& s)
       rd.fail(v, "the upstream credential comes from litellm_params.api_key; remove it");
       return std::nullopt;
     }
-    auto dup = std::find_if(out.begin(), out.end(), [&](const header& h) { return iequals(h.name, e.key); });
+    auto dup = std::find_if(out.begin(), out.end(), [&](const header& h) { return core::ascii_iequals(h.name, e.key); });
     if (dup != out.end()) {
       rd.fail(v, "duplicate header (also at line " + std::to_string(dup->line) + ")");
       return std::nullopt;
@@ -437,7 +430,7 @@ std::optional<deployment_draft> parse_deployment(yaml_reader& rd, const slot& en
   for (auto& h : p.headers) dep.extra_headers.emplace_back(std::move(h.name), std::move(h.value));
   for (auto& h : p.extra_headers) {
     auto same = std::find_if(dep.extra_headers.begin(), dep.extra_headers.end(),
-                             [&](const auto& x) { return iequals(x.first, h.name); });
+                             [&](const auto& x) { return core::ascii_iequals(x.first, h.name); });
     if (same != dep.extra_headers.end())
       *same = {std::move(h.name), std::move(h.value)};
     else

@@ -1,6 +1,7 @@
 #include <cmath>
 
 #include "meshgate/config/sections.hpp"
+#include "meshgate/core/ascii.hpp"
 
 namespace meshgate::config {
 
@@ -13,12 +14,6 @@ constexpr std::uint64_t bytes_per_mb = 1ull << 20;
 std::uint64_t megabytes_to_bytes(double mb) {
   const auto bytes = std::llround(mb * static_cast<double>(bytes_per_mb));
   return bytes < 1 ? 1 : static_cast<std::uint64_t>(bytes);
-}
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
 }
 
 void set_seconds(yaml_reader& rd, const slot& s, double& out) {
@@ -93,7 +88,7 @@ void parse_general_settings(yaml_reader& rd, const slot& s, settings_draft& d, s
         if (!is_http_token(*h))
           rd.fail(v, "is not a valid HTTP header name");
         else
-          o.key_header_name = lower(std::move(*h));
+          o.key_header_name = core::ascii_lower(*h);
       }
     } else if (e.key == "connect_timeout") {
       set_seconds(rd, v, o.timeout.connect);

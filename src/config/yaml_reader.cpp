@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "meshgate/core/ascii.hpp"
+
 namespace meshgate::config {
 
 namespace {
@@ -16,13 +18,6 @@ bool is_null(const YAML::Node& n) { return !n.IsDefined() || n.IsNull(); }
 
 // A plain (unquoted) `<<` key is YAML's merge key; yaml-cpp 0.7 leaves it to the application.
 bool is_merge_key(const YAML::Node& k) { return k.Scalar() == "<<" && k.Tag() == "?"; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
-}
 
 std::string format_number(double v) {
   char buf[32];
@@ -219,9 +214,9 @@ std::optional<bool> yaml_reader::boolean(const slot& s) {
   auto v = scalar(s, what);
   if (!v) return std::nullopt;
   for (std::string_view t : {"true", "yes", "on"})
-    if (iequals(v->text, t)) return true;
+    if (core::ascii_iequals(v->text, t)) return true;
   for (std::string_view f : {"false", "no", "off"})
-    if (iequals(v->text, f)) return false;
+    if (core::ascii_iequals(v->text, f)) return false;
   fail(s, what);
   return std::nullopt;
 }

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "meshgate/core/ascii.hpp"
 #include "meshgate/core/version_info.hpp"
 #include "meshgate/upstream/exchange.hpp"
 
@@ -27,7 +28,6 @@ std::string_view milliseconds_text(double ms, char (&buf)[32]) {
   return ec == std::errc() ? std::string_view(buf, static_cast<std::size_t>(end - buf)) : std::string_view("0.000");
 }
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 }  // namespace
 
@@ -59,7 +59,7 @@ void add_gateway_headers(core::header_list& f, const request_context& ctx) {
       out = prefixed.data();
     }
     std::memcpy(out, prefix.data(), prefix.size());
-    std::transform(h.name.begin(), h.name.end(), out + prefix.size(), ascii_lower);
+    std::transform(h.name.begin(), h.name.end(), out + prefix.size(), [](char c) { return core::ascii_lower(c); });
     const std::string_view full(out, prefix.size() + h.name.size());
     const std::string_view name = full.substr(prefix.size());
     // Rate-limit headers pass through under their own name too (the last of a repeated name).

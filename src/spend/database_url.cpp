@@ -1,21 +1,17 @@
 #include "meshgate/spend/database_url.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <functional>
+
+#include "meshgate/core/ascii.hpp"
 
 namespace meshgate::spend {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+  return s.size() >= prefix.size() && core::ascii_iequals(s.substr(0, prefix.size()), prefix);
 }
 
 // The pieces of scheme://[user[:password]@]host…[/path][?query]. The user info ends at the
@@ -86,9 +82,7 @@ bool is_postgres_url(std::string_view url) {
 std::string redact_url(std::string_view url) {
   url_parts p;
   if (!split(url, p)) {
-    std::string lowered(url);
-    for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return lowered.find("password") == std::string::npos ? std::string(url) : std::string("***");
+    return core::ascii_lower(url).find("password") == std::string::npos ? std::string(url) : std::string("***");
   }
   std::string out(p.head);
   if (p.has_userinfo) {
@@ -107,7 +101,7 @@ std::string redact_url(std::string_view url) {
     out += name;
     if (has_value) {
       out += '=';
-      out += iequals(name, "password") ? std::string_view("***") : value;
+      out += core::ascii_iequals(name, "password") ? std::string_view("***") : value;
     }
   });
   return out;
@@ -120,7 +114,7 @@ std::string url_password(std::string_view url) {
   std::string found;
   if (p.has_query)
     each_param(p.query, [&](std::string_view name, std::string_view value, bool) {
-      if (found.empty() && iequals(name, "password")) found = value;
+      if (found.empty() && core::ascii_iequals(name, "password")) found = value;
     });
   return found;
 }

@@ -5,6 +5,7 @@
 #include <utility>
 #include <variant>
 
+#include "meshgate/core/ascii.hpp"
 #include "meshgate/core/json.hpp"
 
 namespace meshgate::translate {
@@ -114,13 +115,6 @@ std::string safe_text(std::string_view raw, std::string_view secret) {
   return text;
 }
 
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 bool contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
@@ -258,7 +252,7 @@ std::string_view default_type(int status) {
 core::api_error map_upstream_status(int status, std::string_view body, const upstream_context& ctx,
                                     std::optional<std::string_view> retry_after) {
   upstream_fields f = extract(body);
-  const std::string lower = ascii_lower(f.text) + '\n' + ascii_lower(body);
+  const std::string lower = core::ascii_lower(f.text) + '\n' + core::ascii_lower(body);
   std::string text = safe_text(f.text, ctx.secret);
   if (text.empty()) {
     text = "upstream returned HTTP " + std::to_string(status) + " with an empty body";

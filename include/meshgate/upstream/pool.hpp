@@ -38,7 +38,7 @@ class pool {
  private:
   net::ssl::context& tls_context(const endpoint& ep);
 
-  meshgate::executor ex_;
+  executor ex_;
   pool_limits limits_;
   std::unordered_map<std::string, std::vector<std::unique_ptr<connection>>> idle_;
   std::unique_ptr<net::ssl::context> verifying_tls_;
