@@ -79,15 +79,16 @@ void spend_writer::run(std::shared_ptr<state> st) {
       st->in_flight = batch.size();
       lk.unlock();
       const bool ok = write_safely(*st->out, batch);
+      const std::size_t rows = batch.size();
+      batch.clear();  // the rows' memory is freed here, outside the lock submit() takes
       lk.lock();
       if (ok) {
-        st->counters.written += batch.size();
+        st->counters.written += rows;
       } else {
         ++st->counters.failed_batches;
-        st->counters.failed_rows += batch.size();
+        st->counters.failed_rows += rows;
       }
       st->in_flight = 0;
-      batch.clear();
     }
     if (st->stopping && st->pending.empty()) break;
     deadline = clock::now() + st->interval;
