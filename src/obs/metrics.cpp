@@ -43,16 +43,6 @@ void metrics::histogram::observe(double v) {
   ++count;
 }
 
-namespace {
-// The entry for `key`, made by `make()` only when the key is new.
-template <class Map, class Make>
-typename Map::mapped_type& entry(Map& map, std::string_view key, Make make) {
-  auto it = map.find(key);
-  if (it == map.end()) it = map.emplace(std::string(key), make()).first;
-  return it->second;
-}
-}  // namespace
-
 void metrics::observe(const request_sample& s) {
   char status_text[16];
   const auto status_end = std::to_chars(status_text, status_text + sizeof status_text, s.status).ptr;
@@ -62,30 +52,47 @@ void metrics::observe(const request_sample& s) {
   if (it == requests_.end())
     it = requests_.emplace(std::array<std::string, 3>{std::string(labels[0]), std::string(labels[1]), std::string(labels[2])}, 0).first;
   ++it->second;
-  entry(duration_, s.route, [] { return make_histogram(latency_bounds); }).observe(s.duration_s);
-  entry(overhead_, s.route, [] { return make_histogram(overhead_bounds); }).observe(s.overhead_s);
+  auto route = routes_.find(s.route);
+  if (route == routes_.end())
+    route = routes_.emplace(std::string(s.route), route_series{make_histogram(latency_bounds), make_histogram(overhead_bounds)}).first;
+  route->second.duration.observe(s.duration_s);
+  route->second.overhead.observe(s.overhead_s);
   if (s.model.empty()) return;
-  if (s.ttft_s) entry(ttft_, s.model, [] { return make_histogram(latency_bounds); }).observe(*s.ttft_s);
-  entry(prompt_tokens_, s.model, [] { return std::int64_t{0}; }) += s.prompt_tokens;
-  entry(completion_tokens_, s.model, [] { return std::int64_t{0}; }) += s.completion_tokens;
-  if (s.cost) entry(spend_, s.model, [] { return 0.0; }) += *s.cost;
+  auto model = models_.find(s.model);
+  if (model == models_.end()) model = models_.emplace(std::string(s.model), model_series{}).first;
+  model_series& m = model->second;
+  if (s.ttft_s) {
+    if (!m.ttft) m.ttft = make_histogram(latency_bounds);
+    m.ttft->observe(*s.ttft_s);
+  }
+  m.prompt_tokens += s.prompt_tokens;
+  m.completion_tokens += s.completion_tokens;
+  if (s.cost) m.spend = m.spend.value_or(0.0) + *s.cost;
 }
 
 std::string metrics::render(std::int64_t in_flight_requests, const std::optional<spend_counters>& spend) const {
   std::string out;
-  auto histograms = [&out](const char* name, const char* help, const char* label,
-                           const std::map<std::string, histogram, std::less<>>& series) {
+  // One histogram series per map entry that has one; `pick` returns it (or null to skip the entry).
+  auto histograms = [&out](const char* name, const char* help, const char* label, const auto& series, auto pick) {
     out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
-    for (const auto& [key, h] : series) {
+    for (const auto& [key, entry] : series) {
+      const histogram* h = pick(entry);
+      if (!h) continue;
       std::uint64_t cumulative = 0;
-      for (std::size_t i = 0; i < h.bounds.size(); ++i) {
-        cumulative += h.counts[i];
-        out += fmt::format("{}_bucket{{{}=\"{}\",le=\"{}\"}} {}\n", name, label, esc(key), num(h.bounds[i]), cumulative);
+      for (std::size_t i = 0; i < h->bounds.size(); ++i) {
+        cumulative += h->counts[i];
+        out += fmt::format("{}_bucket{{{}=\"{}\",le=\"{}\"}} {}\n", name, label, esc(key), num(h->bounds[i]), cumulative);
       }
-      out += fmt::format("{}_bucket{{{}=\"{}\",le=\"+Inf\"}} {}\n", name, label, esc(key), h.count);
-      out += fmt::format("{}_sum{{{}=\"{}\"}} {}\n", name, label, esc(key), num(h.sum));
-      out += fmt::format("{}_count{{{}=\"{}\"}} {}\n", name, label, esc(key), h.count);
+      out += fmt::format("{}_bucket{{{}=\"{}\",le=\"+Inf\"}} {}\n", name, label, esc(key), h->count);
+      out += fmt::format("{}_sum{{{}=\"{}\"}} {}\n", name, label, esc(key), num(h->sum));
+      out += fmt::format("{}_count{{{}=\"{}\"}} {}\n", name, label, esc(key), h->count);
     }
+  };
+  // One counter line per model that has a value; `pick` returns it.
+  auto counters = [&out, this](const char* name, const char* help, auto pick) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name, help, name);
+    for (const auto& [model, m] : models_)
+      if (const std::optional<double> v = pick(m)) out += fmt::format("{}{{model=\"{}\"}} {}\n", name, esc(model), num(*v));
   };
   std::lock_guard lock(m_);
   out += "# HELP meshgate_requests_total Requests answered, by route, model alias and status.\n";
@@ -93,17 +100,17 @@ std::string metrics::render(std::int64_t in_flight_requests, const std::optional
   for (const auto& [k, v] : requests_)
     out += fmt::format("meshgate_requests_total{{route=\"{}\",model=\"{}\",status=\"{}\"}} {}\n", esc(k[0]), esc(k[1]),
                        k[2], v);
-  histograms("meshgate_request_duration_seconds", "Whole request duration.", "route", duration_);
+  histograms("meshgate_request_duration_seconds", "Whole request duration.", "route", routes_,
+             [](const route_series& r) { return &r.duration; });
   histograms("meshgate_overhead_duration_seconds", "Time spent in meshgate itself (not waiting on upstream).", "route",
-             overhead_);
-  histograms("meshgate_time_to_first_token_seconds", "Time to the first streamed event.", "model", ttft_);
-  auto counters = [&out](const char* name, const char* help, const auto& series) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name, help, name);
-    for (const auto& [model, v] : series) out += fmt::format("{}{{model=\"{}\"}} {}\n", name, esc(model), num(static_cast<double>(v)));
-  };
-  counters("meshgate_prompt_tokens_total", "Prompt tokens reported by upstream.", prompt_tokens_);
-  counters("meshgate_completion_tokens_total", "Completion tokens reported by upstream.", completion_tokens_);
-  counters("meshgate_spend_usd_total", "Cost of requests in USD.", spend_);
+             routes_, [](const route_series& r) { return &r.overhead; });
+  histograms("meshgate_time_to_first_token_seconds", "Time to the first streamed event.", "model", models_,
+             [](const model_series& m) { return m.ttft ? &*m.ttft : nullptr; });
+  counters("meshgate_prompt_tokens_total", "Prompt tokens reported by upstream.",
+           [](const model_series& m) { return std::optional<double>(static_cast<double>(m.prompt_tokens)); });
+  counters("meshgate_completion_tokens_total", "Completion tokens reported by upstream.",
+           [](const model_series& m) { return std::optional<double>(static_cast<double>(m.completion_tokens)); });
+  counters("meshgate_spend_usd_total", "Cost of requests in USD.", [](const model_series& m) { return m.spend; });
   out += "# HELP meshgate_in_flight_requests Requests being handled.\n# TYPE meshgate_in_flight_requests gauge\n";
   out += fmt::format("meshgate_in_flight_requests {}\n", in_flight_requests);
   out += "# HELP meshgate_in_flight_streams Streams being relayed.\n# TYPE meshgate_in_flight_streams gauge\n";

@@ -72,11 +72,21 @@ class metrics {
     }
   };
 
+  // Everything labelled by route, and everything labelled by model, kept together: a request
+  // costs one lookup per label set, not one per series.
+  struct route_series {
+    histogram duration, overhead;
+  };
+  struct model_series {
+    std::optional<histogram> ttft;  // only for models that streamed
+    std::int64_t prompt_tokens = 0, completion_tokens = 0;
+    std::optional<double> spend;    // only for models with a known price
+  };
+
   mutable std::mutex m_;
   std::map<std::array<std::string, 3>, std::uint64_t, labels_less> requests_;  // route, model, status
-  std::map<std::string, histogram, std::less<>> duration_, overhead_, ttft_;
-  std::map<std::string, std::int64_t, std::less<>> prompt_tokens_, completion_tokens_;
-  std::map<std::string, double, std::less<>> spend_;
+  std::map<std::string, route_series, std::less<>> routes_;
+  std::map<std::string, model_series, std::less<>> models_;
 };
 
 }  // namespace meshgate::obs
