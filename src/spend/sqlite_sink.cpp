@@ -41,11 +41,30 @@ CREATE INDEX IF NOT EXISTS "LiteLLM_SpendLogs_startTime_idx" ON "LiteLLM_SpendLo
 CREATE INDEX IF NOT EXISTS "LiteLLM_SpendLogs_api_key_idx" ON "LiteLLM_SpendLogs" ("api_key", "startTime");
 )sql";
 
-constexpr const char* insert_sql =
-    R"sql(INSERT OR IGNORE INTO "LiteLLM_SpendLogs" ("request_id", "call_type", "api_key", "spend",
+constexpr int columns = 18;  // the parameters of one row, in insert_sql's order
+
+// Rows per statement for full groups of a batch. One statement for ten rows spends SQLite's
+// per-statement work (reset, program start, transaction and schema checks) once, not ten
+// times: 33.4 k instructions a row alone, 24.3 k in groups of ten, 23.7 k in groups of 25.
+constexpr int rows_per_insert = 10;
+
+// INSERT OR IGNORE of `rows` rows: "(?1, …, ?18), (?19, …, ?36), …".
+std::string insert_sql(int rows) {
+  std::string sql =
+      R"sql(INSERT OR IGNORE INTO "LiteLLM_SpendLogs" ("request_id", "call_type", "api_key", "spend",
   "total_tokens", "prompt_tokens", "completion_tokens", "startTime", "endTime", "completionStartTime",
   "request_duration_ms", "model", "model_id", "model_group", "api_base", "user", "status",
-  "custom_llm_provider") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18))sql";
+  "custom_llm_provider") VALUES )sql";
+  for (int r = 0; r < rows; ++r) {
+    sql += r == 0 ? "(" : ", (";
+    for (int c = 1; c <= columns; ++c) {
+      sql += '?';
+      sql += std::to_string(r * columns + c);
+      sql += c < columns ? ", " : ")";
+    }
+  }
+  return sql;
+}
 
 // Column order shared by the SELECT below and row_json().
 constexpr const char* select_sql =
@@ -79,10 +98,11 @@ int bind_text(sqlite3_stmt* st, int i, const std::string& s) {
   return sqlite3_bind_text64(st, i, s.data(), s.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
-// Binds every parameter of insert_sql (so no sqlite3_clear_bindings is needed between rows).
-// Text is bound SQLITE_STATIC, without a copy: `r` and `times` must outlive the statement's
-// step; the three timestamps are formatted into `times` for that reason.
-int bind_row(sqlite3_stmt* st, const spend_row& r, std::array<std::string, 3>& times) {
+// Binds every parameter of one row, the row's first being ?(offset + 1) (so no
+// sqlite3_clear_bindings is needed between rows). Text is bound SQLITE_STATIC, without a copy:
+// `r` and `times` must outlive the statement's step; the three timestamps are formatted into
+// `times` for that reason.
+int bind_row(sqlite3_stmt* st, int offset, const spend_row& r, std::array<std::string, 3>& times) {
   int rc = SQLITE_OK;
   auto text = [&](int i, const std::string& s) {
     if (rc == SQLITE_OK) rc = sqlite3_bind_text64(st, i, s.data(), s.size(), SQLITE_STATIC, SQLITE_UTF8);
@@ -90,31 +110,31 @@ int bind_row(sqlite3_stmt* st, const spend_row& r, std::array<std::string, 3>& t
   auto integer = [&](int i, std::int64_t v) {
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, i, v);
   };
-  text(1, r.request_id);
-  text(2, r.call_type);
-  text(3, r.api_key);
+  text(offset + 1, r.request_id);
+  text(offset + 2, r.call_type);
+  text(offset + 3, r.api_key);
   // SQLite stores NaN as NULL, which the NOT NULL column would turn into a skipped row.
-  if (rc == SQLITE_OK) rc = sqlite3_bind_double(st, 4, std::isfinite(r.spend) ? r.spend : 0.0);
-  integer(5, r.total_tokens);
-  integer(6, r.prompt_tokens);
-  integer(7, r.completion_tokens);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_double(st, offset + 4, std::isfinite(r.spend) ? r.spend : 0.0);
+  integer(offset + 5, r.total_tokens);
+  integer(offset + 6, r.prompt_tokens);
+  integer(offset + 7, r.completion_tokens);
   times[0] = iso8601_ms(r.start_time_ms);
   times[1] = iso8601_ms(r.end_time_ms);
-  text(8, times[0]);
-  text(9, times[1]);
+  text(offset + 8, times[0]);
+  text(offset + 9, times[1]);
   if (r.completion_start_time_ms) {
     times[2] = iso8601_ms(*r.completion_start_time_ms);
-    text(10, times[2]);
+    text(offset + 10, times[2]);
   } else if (rc == SQLITE_OK)
-    rc = sqlite3_bind_null(st, 10);
-  integer(11, r.end_time_ms - r.start_time_ms);
-  text(12, r.model);
-  text(13, r.model_id);
-  text(14, r.model_group);
-  text(15, r.api_base);
-  text(16, r.user);
-  text(17, r.status);
-  text(18, r.custom_llm_provider);
+    rc = sqlite3_bind_null(st, offset + 10);
+  integer(offset + 11, r.end_time_ms - r.start_time_ms);
+  text(offset + 12, r.model);
+  text(offset + 13, r.model_id);
+  text(offset + 14, r.model_group);
+  text(offset + 15, r.api_base);
+  text(offset + 16, r.user);
+  text(offset + 17, r.status);
+  text(offset + 18, r.custom_llm_provider);
   return rc;
 }
 
@@ -176,7 +196,10 @@ std::variant<std::shared_ptr<sqlite_sink>, std::string> sqlite_sink::open(const 
     return fail(s->write_db_, "cannot use it as a database");
   if (!exec(s->write_db_, table_sql)) return fail(s->write_db_, "cannot create the LiteLLM_SpendLogs table");
   // Preparing now turns an incompatible existing table into a start-up error, not lost rows.
-  if (sqlite3_prepare_v3(s->write_db_, insert_sql, -1, SQLITE_PREPARE_PERSISTENT, &s->insert_, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v3(s->write_db_, insert_sql(1).c_str(), -1, SQLITE_PREPARE_PERSISTENT, &s->insert_, nullptr) !=
+          SQLITE_OK ||
+      sqlite3_prepare_v3(s->write_db_, insert_sql(rows_per_insert).c_str(), -1, SQLITE_PREPARE_PERSISTENT,
+                         &s->insert_group_, nullptr) != SQLITE_OK)
     return fail(s->write_db_, "the existing LiteLLM_SpendLogs table does not fit");
   if (!exec(s->write_db_, index_sql)) return fail(s->write_db_, "cannot create the LiteLLM_SpendLogs indexes");
 
@@ -193,6 +216,7 @@ std::variant<std::shared_ptr<sqlite_sink>, std::string> sqlite_sink::open(const 
 
 sqlite_sink::~sqlite_sink() {
   sqlite3_finalize(insert_);
+  sqlite3_finalize(insert_group_);
   close_db(write_db_);
   close_db(read_db_);
 }
@@ -214,22 +238,29 @@ bool sqlite_sink::write_batch(const std::vector<spend_row>& rows) {
     note_error("spend log write: " + errmsg(write_db_));
     return false;
   }
-  std::array<std::string, 3> times;
-  for (const auto& r : rows) {
-    sqlite3_reset(insert_);
-    if (bind_row(insert_, r, times) != SQLITE_OK || sqlite3_step(insert_) != SQLITE_DONE) {
-      note_error("spend log write: " + errmsg(write_db_));
-      sqlite3_reset(insert_);
-      exec(write_db_, "ROLLBACK");
-      return false;
-    }
-  }
-  sqlite3_reset(insert_);
-  if (!exec(write_db_, "COMMIT")) {
+  auto fail = [&] {
     note_error("spend log write: " + errmsg(write_db_));
+    sqlite3_reset(insert_group_);
+    sqlite3_reset(insert_);
     exec(write_db_, "ROLLBACK");
     return false;
+  };
+  std::array<std::array<std::string, 3>, rows_per_insert> times;
+  std::size_t i = 0;
+  for (; rows.size() - i >= rows_per_insert; i += rows_per_insert) {
+    sqlite3_reset(insert_group_);
+    int rc = SQLITE_OK;
+    for (int k = 0; k < rows_per_insert && rc == SQLITE_OK; ++k)
+      rc = bind_row(insert_group_, k * columns, rows[i + k], times[k]);
+    if (rc != SQLITE_OK || sqlite3_step(insert_group_) != SQLITE_DONE) return fail();
   }
+  for (; i < rows.size(); ++i) {
+    sqlite3_reset(insert_);
+    if (bind_row(insert_, 0, rows[i], times[0]) != SQLITE_OK || sqlite3_step(insert_) != SQLITE_DONE) return fail();
+  }
+  sqlite3_reset(insert_group_);
+  sqlite3_reset(insert_);
+  if (!exec(write_db_, "COMMIT")) return fail();
   return true;
 }
 

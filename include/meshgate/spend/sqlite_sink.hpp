@@ -62,7 +62,8 @@ class sqlite_sink final : public store {
   void note_error(std::string message) const;
 
   sqlite3* write_db_ = nullptr;
-  sqlite3_stmt* insert_ = nullptr;
+  sqlite3_stmt* insert_ = nullptr;        // one row
+  sqlite3_stmt* insert_group_ = nullptr;  // rows_per_insert rows (sqlite_sink.cpp)
   sqlite3* read_db_ = nullptr;
   std::mutex write_mu_;
   mutable std::mutex read_mu_;

@@ -149,6 +149,45 @@ TEST_CASE("spend: a duplicate request_id is skipped, the rest of its batch kept"
   CHECK(s->write_batch({}));
 }
 
+TEST_CASE("spend: a batch spanning several multi-row inserts stores each row with its own values") {
+  temp_db db;
+  auto s = open_ok(db.path);
+  // 23 rows: two full groups of ten and three single rows; every field differs between rows,
+  // so a parameter bound at the wrong offset shows up as a wrong value.
+  std::vector<spend_row> batch;
+  for (int i = 0; i < 23; ++i) {
+    auto r = row("g" + std::to_string(i), may1 + i * 1000, std::string(64, static_cast<char>('a' + i % 6)));
+    r.user = "user-" + std::to_string(i);
+    r.spend = 0.001 * (i + 1);
+    r.prompt_tokens = 100 + i;
+    r.completion_tokens = 200 + i;
+    r.total_tokens = 300 + 2 * i;
+    r.end_time_ms = r.start_time_ms + 10 * i;
+    if (i % 4 == 0) r.completion_start_time_ms.reset();
+    else r.completion_start_time_ms = r.start_time_ms + i;
+    r.status = i % 3 == 0 ? "failure" : "success";
+    r.model = "m" + std::to_string(i);
+    r.model_id = "id" + std::to_string(i);
+    r.model_group = "group" + std::to_string(i);
+    r.api_base = "https://host" + std::to_string(i) + "/v1";
+    r.call_type = i % 2 == 0 ? "acompletion" : "aresponses";
+    r.custom_llm_provider = "p" + std::to_string(i);
+    batch.push_back(r);
+  }
+  // A repeat inside the first group and one of an earlier row in the second: both skipped.
+  batch[7].request_id = "g3";
+  batch[15].request_id = "g1";
+  REQUIRE(s->write_batch(batch));
+  auto rows = query_ok(*s);
+  REQUIRE(rows.size() == 21);
+  std::size_t at = 0;
+  for (int i = 22; i >= 0; --i) {  // newest first
+    if (i == 7 || i == 15) continue;
+    INFO("row " << i);
+    CHECK(rows[at++] == to_json(batch[static_cast<std::size_t>(i)]));
+  }
+}
+
 TEST_CASE("spend: filters by api_key, request_id and inclusive UTC days") {
   temp_db db;
   auto s = open_ok(db.path);
