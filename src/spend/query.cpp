@@ -1,5 +1,7 @@
 #include "meshgate/spend/query.hpp"
 
+#include "meshgate/core/ascii.hpp"
+
 namespace meshgate::spend {
 
 namespace {
@@ -46,9 +48,7 @@ std::optional<std::int64_t> parse_day(std::string_view s) {
 std::variant<spend_filter, core::api_error> make_filter(std::string_view api_key, std::string_view request_id,
                                                         std::string_view start_date, std::string_view end_date) {
   spend_filter f;
-  f.api_key.assign(api_key);
-  for (char& c : f.api_key)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  f.api_key = core::ascii_lower(api_key);
   f.request_id.assign(request_id);
   if (!start_date.empty()) {
     f.from_ms = parse_day(start_date);
