@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <random>
 
@@ -19,12 +21,12 @@ void append_hex(std::string& out, const unsigned char* p, std::size_t n) {
     out.push_back(hex_digits[p[i] & 0xF]);
   }
 }
-}  // namespace
 
-std::string new_uuid() {
-  // RAND_bytes costs thousands of instructions per call whatever the length (locking, the fork
-  // check), and every request draws an id; so each thread draws 1 KiB at once and hands out 16
-  // bytes at a time. The ids are public, so the bytes waiting in the pool are no secret.
+// 16 random bytes. RAND_bytes costs thousands of instructions per call whatever the length
+// (locking, the fork check), and every request draws an id; so each thread draws 1 KiB at once
+// and hands out 16 bytes at a time. The ids are public, so the bytes waiting in the pool are no
+// secret.
+std::array<unsigned char, 16> random_16() {
   thread_local std::array<unsigned char, 1024> pool;
   thread_local std::size_t used = pool.size();
   if (used == pool.size()) {
@@ -38,9 +40,14 @@ std::string new_uuid() {
   std::array<unsigned char, 16> b;
   std::copy_n(pool.data() + used, b.size(), b.data());
   used += b.size();
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
+  return b;
+}
+
+// Sets the version nibble and the RFC variant bits, then writes the canonical 8-4-4-4-12 form.
+std::string canonical_uuid(std::array<unsigned char, 16> b, unsigned version) {
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | (version << 4));
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
-  std::string out(36, '-');  // 8-4-4-4-12 hex digits
+  std::string out(36, '-');
   std::size_t pos = 0;
   for (std::size_t i = 0; i < b.size(); ++i) {
     if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
@@ -48,6 +55,20 @@ std::string new_uuid() {
     out[pos++] = hex_digits[b[i] & 0xF];
   }
   return out;
+}
+
+}  // namespace
+
+std::string new_uuid() { return canonical_uuid(random_16(), 4); }
+
+std::string new_time_ordered_uuid() {
+  auto b = random_16();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  const auto t = static_cast<std::uint64_t>(ms);
+  for (std::size_t i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(t >> (40 - 8 * i));  // 48 bits, big-endian
+  return canonical_uuid(b, 7);
 }
 
 bool sha256(std::string_view data, std::array<unsigned char, 32>& out) {

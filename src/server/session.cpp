@@ -38,7 +38,8 @@ std::chrono::steady_clock::duration secs(double s) {
   return std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(s));
 }
 
-// The client's x-litellm-call-id if it is a sane token, else a fresh UUID.
+// The client's x-litellm-call-id if it is a sane token, else a fresh time-ordered UUID (it keys
+// the spend table; see core::new_time_ordered_uuid).
 std::string call_id_for(const http::request<http::string_body>& req) {
   auto it = req.find("x-litellm-call-id");
   if (it != req.end()) {
@@ -48,7 +49,7 @@ std::string call_id_for(const http::request<http::string_body>& req) {
     });
     if (sane) return std::string(v);
   }
-  return core::new_uuid();
+  return core::new_time_ordered_uuid();
 }
 
 class beast_headers final : public auth::header_source {
@@ -205,7 +206,7 @@ task<bool> session<Stream>::write_plain_error(unsigned status, std::string_view 
   const std::string body = core::render_openai(e);
   fields_.clear();
   fields_.insert("Content-Type", "application/json");
-  fields_.insert("x-litellm-call-id", core::new_uuid());
+  fields_.insert("x-litellm-call-id", core::new_time_ordered_uuid());
   fields_.insert("x-litellm-version", core::version_string);
   fields_.insert("Connection", "close");
   fields_.insert("Content-Length", core::decimal_text(body.size()));

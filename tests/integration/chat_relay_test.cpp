@@ -70,7 +70,7 @@ TEST_CASE("chat completion is relayed with the upstream's model, key and max_tok
   CHECK(res.header("x-litellm-response-cost") == "3.6e-06");  // 12 × 0.15/M + 3 × 0.60/M
 }
 
-TEST_CASE("client call id is echoed, otherwise a uuid is made", "[chat]") {
+TEST_CASE("client call id is echoed, otherwise a time-ordered uuid is made", "[chat]") {
   fake_upstream up([](const recorded_request&) { return reply::json(200, chat_reply); });
   gateway_fixture gw(basic_config(up.base_url()));
   test_client c(gw.port());
@@ -81,7 +81,9 @@ TEST_CASE("client call id is echoed, otherwise a uuid is made", "[chat]") {
   auto res2 = c.post_json("/chat/completions", R"({"model":"test-model","messages":[{"role":"user","content":"hi"}]})",
                           master_key);
   CHECK(res2.status == 200);
-  CHECK(res2.header("x-litellm-call-id").size() == 36);
+  const std::string made = res2.header("x-litellm-call-id");
+  REQUIRE(made.size() == 36);
+  CHECK(made[14] == '7');  // version 7: it keys the spend table, so it grows in time order
 }
 
 TEST_CASE("text completions are relayed to /completions", "[completions]") {

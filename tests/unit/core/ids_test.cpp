@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <set>
 #include <string>
 #include <thread>
@@ -11,23 +13,54 @@ namespace {
 
 bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
+void check_canonical(const std::string& u, char version) {
+  INFO(u);
+  REQUIRE(u.size() == 36);
+  for (std::size_t k = 0; k < u.size(); ++k) {
+    if (k == 8 || k == 13 || k == 18 || k == 23) {
+      CHECK(u[k] == '-');
+    } else {
+      CHECK(is_lower_hex(u[k]));
+    }
+  }
+  CHECK(u[14] == version);
+  CHECK((u[19] == '8' || u[19] == '9' || u[19] == 'a' || u[19] == 'b'));
+}
+
+// The first 48 bits of a version-7 UUID: Unix milliseconds.
+std::int64_t uuid7_millis(const std::string& u) {
+  const std::string hex = u.substr(0, 8) + u.substr(9, 4);
+  return static_cast<std::int64_t>(std::stoull(hex, nullptr, 16));
+}
+
+std::int64_t now_millis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 TEST_CASE("uuid is canonical lower-case version 4", "[core][ids]") {
-  for (int i = 0; i < 200; ++i) {
-    const std::string u = meshgate::core::new_uuid();
-    INFO(u);
-    REQUIRE(u.size() == 36);
-    for (std::size_t k = 0; k < u.size(); ++k) {
-      if (k == 8 || k == 13 || k == 18 || k == 23) {
-        CHECK(u[k] == '-');
-      } else {
-        CHECK(is_lower_hex(u[k]));
-      }
-    }
-    CHECK(u[14] == '4');
-    CHECK((u[19] == '8' || u[19] == '9' || u[19] == 'a' || u[19] == 'b'));
+  for (int i = 0; i < 200; ++i) check_canonical(meshgate::core::new_uuid(), '4');
+}
+
+TEST_CASE("time-ordered uuid is canonical version 7 and starts with the time", "[core][ids]") {
+  std::vector<std::string> ids;
+  const std::int64_t before = now_millis();
+  for (int i = 0; i < 2000; ++i) ids.push_back(meshgate::core::new_time_ordered_uuid());
+  const std::int64_t after = now_millis();
+  std::set<std::string> distinct;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    check_canonical(ids[i], '7');
+    const std::int64_t ms = uuid7_millis(ids[i]);
+    CHECK(ms >= before);
+    CHECK(ms <= after);
+    // Later ids never sort before earlier ones from an older millisecond, so the spend table's
+    // key grows at its end.
+    if (i > 0 && ms > uuid7_millis(ids[i - 1])) CHECK(ids[i] > ids[i - 1]);
+    distinct.insert(ids[i]);
   }
+  CHECK(distinct.size() == ids.size());  // the 74 random bits differ within one millisecond
 }
 
 TEST_CASE("uuids do not repeat, also across threads", "[core][ids]") {
