@@ -48,7 +48,15 @@ worker::worker(gateway_state& st) : st_(st), pool_(ctx_.get_executor()) {}
 
 void worker::run() {
   auto guard = net::make_work_guard(ctx_);
+  arm_timer_anchor();
   ctx_.run();
+}
+
+void worker::arm_timer_anchor() {
+  timer_anchor_.expires_after(std::chrono::seconds(1));
+  timer_anchor_.async_wait([this](const beast::error_code& ec) {
+    if (!ec) arm_timer_anchor();
+  });
 }
 
 gateway::gateway(std::shared_ptr<const config::config> cfg, server_options opts)

@@ -81,11 +81,18 @@ class worker {
   void stop() { ctx_.stop(); }
 
  private:
+  void arm_timer_anchor();
+
   // Order matters for teardown: the pool's idle sockets go first, then the io_context (whose
   // destruction ends suspended sessions; their exchanges close their own connections).
   gateway_state& st_;
   net::io_context ctx_{1};
   upstream::pool pool_;
+  // A timer re-armed every second, so the io_context's earliest timer is always at most a second
+  // away. Asio re-programs its kernel timer (a timerfd_settime call) whenever a new timer
+  // becomes the earliest; without the anchor every I/O timeout of a lone connection would, four
+  // times a request. Timeouts under a second still work: they simply become the earliest.
+  steady_timer timer_anchor_{ctx_};
 };
 
 class gateway {
