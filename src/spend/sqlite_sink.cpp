@@ -267,8 +267,9 @@ bool sqlite_sink::write_batch(const std::vector<spend_row>& rows) {
     for (int k = 0; k < rows_per_insert && rc == SQLITE_OK; ++k)
       rc = bind_row(insert_group_, k * columns, rows[i + k], times[k]);
     if (rc != SQLITE_OK || sqlite3_step(insert_group_) != SQLITE_DONE) return fail();
-    if ((i / rows_per_insert) % groups_between_pauses == groups_between_pauses - 1)
-      std::this_thread::sleep_for(std::chrono::microseconds(1));
+    const bool full_group_follows = rows.size() - i >= 2 * rows_per_insert;
+    if ((i / rows_per_insert) % groups_between_pauses == groups_between_pauses - 1 && full_group_follows)
+      std::this_thread::sleep_for(std::chrono::microseconds(1));  // none just before COMMIT
   }
   for (; i < rows.size(); ++i) {
     sqlite3_reset(insert_);
