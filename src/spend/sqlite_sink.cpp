@@ -65,15 +65,20 @@ constexpr int rows_per_insert = 10;
 // measurable at c=64; a pause every 30 rows did no better at c=1 and cost at c=64.
 constexpr int groups_between_pauses = 10;
 
+// `"request_id", "call_type", …`: column_names quoted, for the INSERT and the SELECT.
+std::string quoted_columns() {
+  std::string list;
+  for (int c = 0; c < columns; ++c) {
+    list += c == 0 ? "\"" : ", \"";
+    list += column_names[c];
+    list += '"';
+  }
+  return list;
+}
+
 // INSERT OR IGNORE of `rows` rows: "(...) VALUES (?1, …, ?18), (?19, …, ?36), …".
 std::string insert_sql(int rows) {
-  std::string sql = R"(INSERT OR IGNORE INTO "LiteLLM_SpendLogs" ()";
-  for (int c = 0; c < columns; ++c) {
-    sql += c == 0 ? "\"" : ", \"";
-    sql += column_names[c];
-    sql += '"';
-  }
-  sql += ") VALUES ";
+  std::string sql = R"(INSERT OR IGNORE INTO "LiteLLM_SpendLogs" ()" + quoted_columns() + ") VALUES ";
   for (int r = 0; r < rows; ++r) {
     sql += r == 0 ? "(" : ", (";
     for (int c = 1; c <= columns; ++c) {
@@ -85,11 +90,8 @@ std::string insert_sql(int rows) {
   return sql;
 }
 
-// The same columns as column_names, in its order.
-constexpr const char* select_sql =
-    R"sql(SELECT "request_id", "call_type", "api_key", "spend", "total_tokens", "prompt_tokens",
-  "completion_tokens", "startTime", "endTime", "completionStartTime", "request_duration_ms", "model",
-  "model_id", "model_group", "api_base", "user", "status", "custom_llm_provider" FROM "LiteLLM_SpendLogs")sql";
+// Every column of column_names, in its order (row_json reads them by position).
+std::string select_sql() { return "SELECT " + quoted_columns() + R"( FROM "LiteLLM_SpendLogs")"; }
 
 std::string errmsg(sqlite3* db) { return db ? sqlite3_errmsg(db) : "out of memory"; }
 
@@ -166,7 +168,7 @@ core::json column_json(sqlite3_stmt* st, int i) {
 
 core::json row_json(sqlite3_stmt* st) {
   core::json j = core::json::object();
-  for (int i = 0; i < static_cast<int>(std::size(column_names)); ++i) j[column_names[i]] = column_json(st, i);
+  for (int i = 0; i < columns; ++i) j[column_names[i]] = column_json(st, i);
   // A pre-existing table whose spend column lacks REAL affinity hands whole numbers back as integers.
   if (j["spend"].is_number_integer()) j["spend"] = j["spend"].get<double>();
   return j;
@@ -223,7 +225,7 @@ std::variant<std::shared_ptr<sqlite_sink>, std::string> sqlite_sink::open(const 
   sqlite3_busy_timeout(s->read_db_, 5000);
   if (!exec(s->read_db_, "PRAGMA query_only=1")) return fail(s->read_db_, "cannot open for reading");
   statement probe;
-  if (sqlite3_prepare_v2(s->read_db_, select_sql, -1, &probe.st, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v2(s->read_db_, select_sql().c_str(), -1, &probe.st, nullptr) != SQLITE_OK)
     return fail(s->read_db_, "the existing LiteLLM_SpendLogs table does not fit");
   return s;
 }
@@ -284,7 +286,7 @@ bool sqlite_sink::write_batch(const std::vector<spend_row>& rows) {
 std::variant<core::json, core::api_error> sqlite_sink::query(const spend_filter& f) const {
   // Only constant fragments go into the text; every value is a bound parameter. Leaving absent
   // filters out of the text (rather than `?1 IS NULL OR …`) lets SQLite pick the index.
-  std::string sql = select_sql;
+  std::string sql = select_sql();
   std::vector<std::variant<std::string, std::int64_t>> params;
   const char* glue = " WHERE ";
   auto where = [&](const char* condition, std::variant<std::string, std::int64_t> value) {
