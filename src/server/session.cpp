@@ -12,8 +12,6 @@
 //  7. One access-log line; loop while keep-alive and not draining.
 #include "meshgate/server/session.hpp"
 
-#include <sys/socket.h>
-
 #include <array>
 #include <charconv>
 #include <memory>
@@ -100,9 +98,11 @@ class session final : public responder {
   void finish_request(const request_context& ctx);
   task<void> dispatch(request_context& ctx, const route_match& route);
   task<void> with_disconnect_watch(request_context& ctx, task<void> work);
-  // The watcher's state, shared with its pending wait: `ctx` is null once the handler finished.
+  // The watcher's state, shared with its pending read: `ctx` is null once the handler finished;
+  // `probe` receives the peeked byte, which stays in the socket.
   struct client_watch {
     request_context* ctx;
+    char probe = 0;
   };
   void arm_watch(std::shared_ptr<client_watch> w);
   task<bool> write_plain_error(unsigned status, std::string_view message);
@@ -410,25 +410,21 @@ task<void> session<Stream>::with_disconnect_watch(request_context& ctx, task<voi
 
 template <class Stream>
 void session<Stream>::arm_watch(std::shared_ptr<client_watch> w) {
-  auto on_ready = [this, w](beast::error_code ec) mutable {
+  // A one-byte peek, never a consuming read: bytes that arrive meanwhile may be a pipelined
+  // request or a TLS record, and stay in the socket for the next read. A read, not
+  // async_wait(wait_read): Asio starts every wait with an epoll_ctl that re-registers the
+  // socket (and polls it), while a read tries one recv (EAGAIN while the client is quiet) and
+  // then joins the descriptor's queue, whose events are registered already.
+  char* probe = &w->probe;
+  auto on_ready = [w = std::move(w)](beast::error_code ec, std::size_t n) {
     // Once disarmed the session may be gone: touch nothing of it.
     if (w->ctx == nullptr || ec == net::error::operation_aborted) return;
-    if (ec) {
-      w->ctx->client_disconnected();
-      return;
-    }
-    // Peek, never consume: bytes may be a pipelined request or a TLS record.
-    char probe;
-    const ssize_t n = ::recv(lowest().socket().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-      w->ctx->client_disconnected();
-      return;
-    }
-    if (n > 0) return;  // the client is talking, so it is there; stop watching
-    arm_watch(std::move(w));
+    // End of stream or an error: the client is gone. A byte: the client is talking, so it is
+    // there; stop watching.
+    if (ec || n == 0) w->ctx->client_disconnected();
   };
-  lowest().socket().async_wait(net::ip::tcp::socket::wait_read,
-                               net::bind_cancellation_slot(watch_cancel_.slot(), std::move(on_ready)));
+  lowest().socket().async_receive(net::buffer(probe, 1), net::socket_base::message_peek,
+                                  net::bind_cancellation_slot(watch_cancel_.slot(), std::move(on_ready)));
 }
 
 template <class Stream>

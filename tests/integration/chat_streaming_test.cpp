@@ -1,10 +1,13 @@
 // Streaming chat/completions: pass-through without buffering, termination, in-band errors,
 // usage handling, and the client-disconnect rules.
+#include <atomic>
+
 #include <catch2/catch.hpp>
 
 #include "meshgate/core/json.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/gateway_fixture.hpp"
+#include "support/raw_peer.hpp"
 #include "support/test_client.hpp"
 
 using namespace meshgate;
@@ -205,6 +208,38 @@ TEST_CASE("client disconnect while waiting for the first upstream byte closes up
       CHECK(up.wait_for_peer_closes(1, std::chrono::milliseconds(1000)));
     }
   }
+}
+
+TEST_CASE("a request pipelined behind one that waits upstream is answered in turn, not taken for a disconnect",
+          "[disconnect]") {
+  // The second request reaches the gateway's socket while the first waits for its upstream; the
+  // disconnect watcher sees bytes there. It must neither consume them nor abort the first call.
+  auto g = std::make_shared<gate>();
+  std::atomic<int> calls{0};
+  fake_upstream up([&](const recorded_request&) {
+    reply r = reply::json(200, R"({"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"m",)"
+                               R"("choices":[{"index":0,"message":{"role":"assistant","content":"ok"},)"
+                               R"("finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}})");
+    if (calls++ == 0) r.hold = g;
+    return r;
+  });
+  gateway_fixture gw(basic_config(up.base_url()));
+  const std::string body = R"({"model":"test-model","messages":[{"role":"user","content":"hi"}]})";
+  const std::string request = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                              std::string(master_key) + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body;
+  raw_socket s(gw.port());
+  REQUIRE(s.send_all(request));
+  REQUIRE(up.wait_for_requests(1, std::chrono::milliseconds(5000)));
+  REQUIRE(s.send_all(request));
+  g->open();
+  const std::string first = s.read_response(std::chrono::milliseconds(5000));
+  const std::string second = s.read_response(std::chrono::milliseconds(5000));
+  CHECK(raw_socket::status_of(first) == 200);
+  CHECK(raw_socket::status_of(second) == 200);
+  CHECK(second.find("\"content\":\"ok\"") != std::string::npos);
+  CHECK(up.request_count() == 2);
+  CHECK(up.connections_closed_by_peer() == 0);  // the first upstream call was not aborted
 }
 
 TEST_CASE("a silent upstream is a 408 before headers", "[timeouts]") {

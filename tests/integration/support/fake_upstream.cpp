@@ -149,6 +149,7 @@ net::awaitable<fake_upstream::play_result> fake_upstream::play(Stream& stream, c
     co_await beast::get_lowest_layer(stream).socket().async_receive(net::buffer(&b, 1), as_tuple(use_awaitable));
     co_return play_result::peer_gone;
   }
+  if (r.hold && !co_await wait_gate(r.hold, beast::get_lowest_layer(stream).socket())) co_return play_result::peer_gone;
   http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
   for (const auto& [k, v] : r.headers) res.set(k, v);
   if (!r.chunked) {

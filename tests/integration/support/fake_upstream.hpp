@@ -61,6 +61,7 @@ struct reply {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;             // full response (when steps is empty)
   bool stall_before_headers = false;  // never answer
+  std::shared_ptr<gate> hold;   // answer only once this gate opens (or stop if the peer goes away)
   bool chunked = false;         // stream: header, then steps as chunks, then the last chunk
   std::vector<step> steps;
   bool end_after_steps = true;  // false: leave the chunked body open (stall) after the steps
