@@ -18,6 +18,7 @@
 
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "meshgate/core/deadline_stream.hpp"
 #include "meshgate/core/http_head.hpp"
 #include "meshgate/core/ids.hpp"
 #include "meshgate/core/request_body.hpp"

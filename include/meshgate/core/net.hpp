@@ -28,7 +28,11 @@ inline constexpr net::use_awaitable_t<executor> use_task{};
 using tcp_socket = net::basic_stream_socket<net::ip::tcp, executor>;
 using tcp_acceptor = net::basic_socket_acceptor<net::ip::tcp, executor>;
 using tcp_resolver = net::ip::basic_resolver<net::ip::tcp, executor>;
-using tcp_stream = beast::basic_stream<net::ip::tcp, executor>;
 using steady_timer = net::basic_waitable_timer<std::chrono::steady_clock,
                                                net::wait_traits<std::chrono::steady_clock>, executor>;
+namespace core {
+class deadline_stream;
+}
+// The gateway's TCP stream: a socket with a per-connection deadline (core/deadline_stream.hpp).
+using tcp_stream = core::deadline_stream;
 }  // namespace meshgate

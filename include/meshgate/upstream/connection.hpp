@@ -10,6 +10,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "meshgate/core/deadline_stream.hpp"
 #include "meshgate/core/http_head.hpp"
 #include "meshgate/core/net.hpp"
 #include "meshgate/upstream/endpoint.hpp"
