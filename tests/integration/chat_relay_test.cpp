@@ -122,3 +122,20 @@ TEST_CASE("upstream 2xx with a body that is not a chat completion is a 502", "[c
   CHECK(res.status == 502);
   CHECK(json::parse(res.body)["error"]["code"] == "502");
 }
+
+TEST_CASE("a prompt larger than the socket buffers reaches the upstream whole", "[relay]") {
+  // 24 MiB is more than loopback's socket buffers take in one go: the upstream request is
+  // written in several parts while the upstream reads it.
+  fake_upstream up([](const recorded_request&) { return reply::json(200, chat_reply); });
+  gateway_fixture gw(basic_config(up.base_url()));
+  const std::string content(24u << 20, 'a');
+  const std::string body = R"({"model":"test-model","messages":[{"role":"user","content":")" + content + R"("}]})";
+  test_client c(gw.port());
+  const auto res = c.post_json("/v1/chat/completions", body, master_key);
+  CHECK(res.status == 200);
+  const auto seen = up.requests();
+  REQUIRE(seen.size() == 1);
+  const json sent = json::parse(seen[0].body);
+  CHECK(sent["messages"][0]["content"].get_ref<const std::string&>() == content);
+  CHECK(sent["model"] == "openai/gpt-oss-120b");
+}
