@@ -32,6 +32,12 @@ std::string stream_body(bool include_usage = false) {
   return b + "}";
 }
 
+// The raw bytes of an authorised POST /v1/chat/completions carrying `body`.
+std::string raw_chat_request(const std::string& body) {
+  return "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(master_key) +
+         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
 std::vector<step> normal_stream() {
   return {step::send(chunk(R"({"role":"assistant","content":""})")),
           step::send(chunk(R"({"reasoning":"thinking..."})")),
@@ -200,9 +206,7 @@ TEST_CASE("client disconnect while waiting for the first upstream byte closes up
         test_client c(gw.port());
         const std::string body =
             stream ? stream_body() : std::string(R"({"model":"test-model","messages":[{"role":"user","content":"hi"}]})");
-        c.send_raw("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(master_key) +
-                   "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
-                   body);
+        c.send_raw(raw_chat_request(body));
         REQUIRE(up.wait_for_requests(1, std::chrono::milliseconds(5000)));
       }
       CHECK(up.wait_for_peer_closes(1, std::chrono::milliseconds(1000)));
@@ -225,9 +229,7 @@ TEST_CASE("a request pipelined behind one that waits upstream is answered in tur
   });
   gateway_fixture gw(basic_config(up.base_url()));
   const std::string body = R"({"model":"test-model","messages":[{"role":"user","content":"hi"}]})";
-  const std::string request = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                              std::string(master_key) + "\r\nContent-Type: application/json\r\nContent-Length: " +
-                              std::to_string(body.size()) + "\r\n\r\n" + body;
+  const std::string request = raw_chat_request(body);
   raw_socket s(gw.port());
   REQUIRE(s.send_all(request));
   REQUIRE(up.wait_for_requests(1, std::chrono::milliseconds(5000)));
